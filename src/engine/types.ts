@@ -196,6 +196,8 @@ export interface RunConfig {
   capacity?: number;
   /** How many top eigenvalues to record per sample. Default 2 (clamped to dim). */
   eigK?: number;
+  /** Time of the start, in GD steps (a fork continues the clock of the run it came from). Default 0. */
+  t0?: number;
 }
 
 /**
