@@ -13,6 +13,8 @@ export interface EvalCounters {
   grad: number;
   hvp: number;
   third: number;
+  /** Dense Hessians served (`Problem.hessian`), when the problem has one. */
+  hessian?: number;
 }
 
 /** A twice-and-thrice differentiable loss in float64. Methods must not keep references to inputs. */

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench [-- toys networks gpu browser]`: throughput figures (not tests). Sections run in
+ * order; with no arguments, all of them. Numbers are medians; the machine is noisy, compare ratios.
+ */
+const all = ['toys', 'networks', 'gpu', 'browser'] as const;
+const asked = process.argv.slice(2).filter((a) => (all as readonly string[]).includes(a));
+const sections = asked.length ? asked : [...all];
+
+console.log(`Rod Flow Explorer benchmarks — Node ${process.version}, ${new Date().toISOString()}`);
+for (const s of sections) {
+  console.log(`\n=== ${s} ===`);
+  try {
+    if (s === 'toys') await (await import('./toys.ts')).runToyBench();
+    if (s === 'networks') await (await import('./networks.ts')).runNetworkBench();
+    if (s === 'gpu') await (await import('./gpu.ts')).runGpuBench();
+    if (s === 'browser') await (await import('./browser.ts')).runBrowserBench();
+  } catch (e) {
+    console.log(`(section ${s} failed: ${(e as Error).message})`);
+    process.exitCode = 1;
+  }
+}

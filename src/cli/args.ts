@@ -1,0 +1,129 @@
+/**
+ * Turns `rodflow run` arguments into a RunConfig. Pure: no I/O, throws UsageError with one line a
+ * person can act on. The problem itself is validated by the registry (createProblem) afterwards.
+ */
+import { parseArgs } from 'node:util';
+import { FLOW_IDS, type FlowId, type FlowOptions, type RunConfig } from '../engine/types.ts';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OutputFormat = 'json' | 'csv' | 'table';
+
+export interface RunArgs {
+  config: RunConfig;
+  format: OutputFormat;
+  out?: string;
+}
+
+function parseNumber(text: string, what: string): number {
+  const v = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${what} must be a finite number, got "${text}".`);
+  return v;
+}
+
+/** "name=value" pairs; `numeric` parses the values as numbers. */
+function parsePairs<T>(items: string[], flag: string, value: (v: string, name: string) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} expects name=value, got "${item}".`);
+    const name = item.slice(0, eq).trim();
+    out[name] = value(item.slice(eq + 1), `${flag} ${name}`);
+  }
+  return out;
+}
+
+function parseOptionValue(v: string): number | boolean | string {
+  if (v === 'true' || v === 'on') return true;
+  if (v === 'false' || v === 'off') return false;
+  const n = Number(v);
+  return v.trim() !== '' && Number.isFinite(n) ? n : v;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        problem: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        choice: { type: 'string', multiple: true },
+        expr: { type: 'string' },
+        eta: { type: 'string' },
+        start: { type: 'string' },
+        steps: { type: 'string' },
+        flows: { type: 'string' },
+        option: { type: 'string', multiple: true },
+        'eig-k': { type: 'string' },
+        capacity: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  const problemId = v.problem ?? (v.expr !== undefined ? 'custom' : undefined);
+  if (!problemId) throw new UsageError('--problem <id> is required (see `rodflow problems`).');
+
+  const flows = (v.flows ?? FLOW_IDS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const f of flows) {
+    if (!FLOW_IDS.includes(f as FlowId)) throw new UsageError(`Unknown flow "${f}"; known: ${FLOW_IDS.join(', ')}.`);
+  }
+  if (flows.length === 0) throw new UsageError('--flows needs at least one flow.');
+
+  const flowOptions: Partial<Record<FlowId, FlowOptions>> = {};
+  for (const item of v.option ?? []) {
+    const m = /^([a-z-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(item);
+    if (!m || !FLOW_IDS.includes(m[1] as FlowId)) {
+      throw new UsageError(`--option expects <flow>.<name>=<value> (e.g. rod-flow.form=vector), got "${item}".`);
+    }
+    const id = m[1] as FlowId;
+    (flowOptions[id] ??= {})[m[2]] = parseOptionValue(m[3]);
+  }
+
+  const format = (v.format ?? 'json') as OutputFormat;
+  if (!['json', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be json, csv or table, got "${v.format}".`);
+
+  const config: RunConfig = {
+    problem: {
+      id: problemId,
+      params: parsePairs(v.param ?? [], '--param', parseNumber),
+      ...(v.choice?.length ? { choices: parsePairs(v.choice, '--choice', (s) => s.trim()) } : {}),
+      ...(v.expr !== undefined ? { expr: v.expr } : {}),
+    },
+    eta: NaN,
+    steps: NaN,
+    flows: flows as FlowId[],
+    ...(Object.keys(flowOptions).length ? { flowOptions } : {}),
+  };
+  if (v.eta !== undefined) {
+    config.eta = parseNumber(v.eta, '--eta');
+    if (!(config.eta > 0)) throw new UsageError(`--eta must be positive, got ${v.eta}.`);
+  }
+  if (v.steps !== undefined) {
+    const s = parseNumber(v.steps, '--steps');
+    if (!Number.isInteger(s) || s < 0 || s > 10_000_000) throw new UsageError(`--steps must be an integer in [0, 10000000], got ${v.steps}.`);
+    config.steps = s;
+  }
+  if (v.start !== undefined) config.start = v.start.split(',').map((s) => parseNumber(s, '--start coordinate'));
+  if (v['eig-k'] !== undefined) config.eigK = parseNumber(v['eig-k'], '--eig-k');
+  if (v.capacity !== undefined) {
+    const c = parseNumber(v.capacity, '--capacity');
+    if (!Number.isInteger(c) || c < 16) throw new UsageError(`--capacity must be an integer ≥ 16, got ${v.capacity}.`);
+    config.capacity = c;
+  }
+  return { config, format, ...(v.out !== undefined ? { out: v.out } : {}) };
+}

@@ -1,0 +1,65 @@
+/** A readable end-of-run table for people (`--format table`, `npm run demo`). */
+import type { FlowId, RunnerApi, Trace } from '../engine/types.ts';
+import { FLOW_IDS } from '../engine/types.ts';
+
+function fmt(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(digits - 1) : v.toPrecision(digits);
+}
+
+/** First recorded time at which the top eigenvalue exceeds 2/η (EoS onset), or NaN. */
+export function onsetTime(tr: Trace, eta: number): number {
+  for (let i = 0; i < tr.length; i++) if (tr.sharpness[i * tr.eigK] > 2 / eta) return tr.t[i];
+  return NaN;
+}
+
+function meanDist(tr: Trace): number {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < tr.length; i++) {
+    const d = tr.dist[i];
+    if (Number.isFinite(d)) {
+      s += d;
+      n++;
+    }
+  }
+  return n ? s / n : NaN;
+}
+
+export function summaryTable(run: RunnerApi): string {
+  const { config } = run;
+  const head = ['flow', 'steps', 'final loss', 'pred. loss', 'sharpness', 'η·S', '|δ|² / trΣ', 'onset', 'mean dist GD', 'stopped'];
+  const rows: string[][] = [head];
+  for (const id of FLOW_IDS as readonly FlowId[]) {
+    const tr = run.traces[id];
+    if (!tr || tr.length === 0) continue;
+    const i = tr.length - 1;
+    const s = tr.sharpness[i * tr.eigK];
+    rows.push([
+      id,
+      String(tr.t[i]),
+      fmt(tr.loss[i]),
+      fmt(tr.predictedLoss[i]),
+      fmt(s),
+      fmt(config.eta * s, 3),
+      fmt(tr.osc[i]),
+      Number.isFinite(onsetTime(tr, config.eta)) ? String(onsetTime(tr, config.eta)) : '—',
+      id === 'gd' ? '0' : fmt(meanDist(tr), 3),
+      tr.stopped ? `step ${tr.stopped.step}` : '',
+    ]);
+  }
+  const widths = head.map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
+  const out = [
+    `${run.instance.label}   η = ${config.eta}   2/η = ${fmt(2 / config.eta)}   dim = ${run.instance.problem.dim}`,
+    line(rows[0]),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+  ];
+  for (const id of FLOW_IDS) {
+    const st = run.traces[id]?.stopped;
+    if (st) out.push(`${id} stopped: ${st.reason}`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,60 @@
+import { InputError, type ParamSpec, type ProblemSpec, type ProblemSettings } from '../types.ts';
+
+/** Format a number for labels and messages: short, no trailing zeros. */
+export function fmt(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
+function checkValue(problemId: string, p: ParamSpec, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new InputError(`Parameter '${p.key}' of '${problemId}' must be a finite number (got ${String(v)}).`);
+  }
+  if (v < p.min || v > p.max) {
+    throw new InputError(
+      `Parameter '${p.key}' of '${problemId}' is ${fmt(v)}, outside its range [${fmt(p.min)}, ${fmt(p.max)}].`,
+    );
+  }
+  if (p.integer && !Number.isInteger(v)) {
+    throw new InputError(`Parameter '${p.key}' of '${problemId}' must be an integer (got ${fmt(v)}).`);
+  }
+  return v;
+}
+
+/**
+ * The spec's params with defaults filled in and every value checked (finite, in [min, max], integer
+ * where required). Unknown keys are rejected unless `allowExtra` (custom expressions name their own
+ * parameters); extra values must still be finite.
+ */
+export function resolveParams(
+  spec: Pick<ProblemSpec, 'id' | 'params'>,
+  settings: ProblemSettings,
+  allowExtra = false,
+): Record<string, number> {
+  const given = settings.params ?? {};
+  const out: Record<string, number> = {};
+  for (const p of spec.params) {
+    out[p.key] = p.key in given ? checkValue(spec.id, p, given[p.key]) : p.default;
+  }
+  for (const [k, v] of Object.entries(given)) {
+    if (k in out) continue;
+    if (!allowExtra) {
+      const known = spec.params.map((p) => p.key);
+      throw new InputError(
+        `Unknown parameter '${k}' for '${spec.id}'` +
+          (known.length ? ` (known: ${known.join(', ')}).` : ' (it takes no parameters).'),
+      );
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new InputError(`Parameter '${k}' of '${spec.id}' must be a finite number (got ${String(v)}).`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** "valley (a=0.5)" */
+export function makeLabel(name: string, params: Record<string, number>): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`);
+  return parts.length ? `${name} (${parts.join(', ')})` : name;
+}

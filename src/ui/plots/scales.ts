@@ -1,0 +1,177 @@
+/**
+ * Axis domains, scales and ticks. Pure (no DOM): tested in test/plots-scales.test.ts.
+ */
+import { scaleLinear, scaleLog, format as d3format } from 'd3';
+import type { ScaleContinuousNumeric } from 'd3';
+import type { Series } from './types.ts';
+import { sx, sy, usableLength } from './access.ts';
+
+export type Scale = ScaleContinuousNumeric<number, number>;
+
+export interface Extent {
+  min: number;
+  max: number;
+  /** Per series id: samples dropped because the axis is logarithmic and the value is ≤ 0. */
+  clipped: Record<string, number>;
+}
+
+/**
+ * Extent of finite values of one axis over all series (and extra values such as reference lines).
+ * On a log axis values ≤ 0 are skipped and counted per series. `min > max` when nothing is drawable.
+ */
+export function seriesExtent(
+  series: readonly Series[],
+  axis: 'x' | 'y',
+  log: boolean,
+  extra: readonly number[] = [],
+): Extent {
+  let min = Infinity;
+  let max = -Infinity;
+  const clipped: Record<string, number> = {};
+  const get = axis === 'x' ? sx : sy;
+  for (const s of series) {
+    const n = usableLength(s);
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const v = get(s, i);
+      if (!Number.isFinite(v)) continue;
+      if (log && v <= 0) {
+        c++;
+        continue;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (c > 0) clipped[s.id] = c;
+  }
+  for (const v of extra) {
+    if (!Number.isFinite(v) || (log && v <= 0)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max, clipped };
+}
+
+/**
+ * A drawable domain from a data extent: empty → a default, degenerate → padded, linear → niced,
+ * log → widened to whole decades when it spans less than one decade is NOT forced (keeps detail).
+ */
+export function chooseDomain(min: number, max: number, log: boolean, pad = 0.04): [number, number] {
+  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return log ? [1, 10] : [0, 1];
+  if (log) {
+    if (min === max) return [min / 2, max * 2];
+    const lmin = Math.log10(min);
+    const lmax = Math.log10(max);
+    const p = (lmax - lmin) * pad;
+    return [10 ** (lmin - p), 10 ** (lmax + p)];
+  }
+  if (min === max) {
+    const d = min === 0 ? 1 : Math.abs(min) * 0.1;
+    return [min - d, max + d];
+  }
+  const p = (max - min) * pad;
+  const s = scaleLinear().domain([min - p, max + p]).nice(6);
+  const [a, b] = s.domain();
+  return [a, b];
+}
+
+export function makeScale(domain: [number, number], range: [number, number], log: boolean): Scale {
+  if (log) {
+    const lo = domain[0] > 0 ? domain[0] : 1e-300;
+    const hi = domain[1] > lo ? domain[1] : lo * 10;
+    return scaleLog().domain([lo, hi]).range(range);
+  }
+  return scaleLinear().domain(domain).range(range);
+}
+
+export interface Tick {
+  value: number;
+  label: string;
+  /** Minor ticks (log axes, between labelled decades) get a short mark and no label. */
+  minor: boolean;
+}
+
+const SUP: Record<string, string> = {
+  '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
+};
+
+/** 10^k written with superscripts, e.g. 10⁻³ (legible on a projector, no "e-3"). */
+export function powerOfTen(k: number): string {
+  if (k === 0) return '1';
+  if (k === 1) return '10';
+  return '10' + String(k).split('').map((c) => SUP[c] ?? c).join('');
+}
+
+/**
+ * Ticks for an axis of `pixels` length: about one labelled tick per `spacing` px.
+ * Linear: d3's nice ticks. Log: decades labelled as 10ᵏ (every m-th decade when many), with 2..9 minors
+ * when few decades; when the domain spans less than a decade, linear-style ticks inside it.
+ */
+export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing = 70): Tick[] {
+  const want = Math.max(2, Math.floor(Math.abs(pixels) / spacing));
+  const [d0, d1] = scale.domain() as [number, number];
+  const lo = Math.min(d0, d1);
+  const hi = Math.max(d0, d1);
+  if (!log) {
+    const vals = scaleLinear().domain([lo, hi]).ticks(want);
+    const step = vals.length > 1 ? vals[1] - vals[0] : 1;
+    const fmt = linearFormatter(step, Math.max(Math.abs(lo), Math.abs(hi)));
+    return vals.map((v) => ({ value: v, label: fmt(v), minor: false }));
+  }
+  const k0 = Math.ceil(Math.log10(lo) - 1e-9);
+  const k1 = Math.floor(Math.log10(hi) + 1e-9);
+  const decades = k1 - k0 + 1;
+  if (decades < 2) {
+    // Less than two powers of ten inside: label 1-2-5 style values so the axis is still readable.
+    const out: Tick[] = [];
+    const e0 = Math.floor(Math.log10(lo));
+    const e1 = Math.ceil(Math.log10(hi));
+    const mant = hi / lo < 3 ? [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9] : [1, 2, 3, 5];
+    for (let e = e0; e <= e1; e++) {
+      for (const m of mant) {
+        const v = m * 10 ** e;
+        if (v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12)) out.push({ value: v, label: formatNumber(v, 3), minor: false });
+      }
+    }
+    if (out.length > want + 2) {
+      const keep = Math.ceil(out.length / want);
+      return out.map((t, i) => (i % keep === 0 ? t : { ...t, label: '', minor: true }));
+    }
+    return out;
+  }
+  const every = Math.max(1, Math.ceil(decades / want));
+  const out: Tick[] = [];
+  for (let k = k0 - 1; k <= k1; k++) {
+    const v = 10 ** k;
+    if (v >= lo * (1 - 1e-12) && k % every === 0) out.push({ value: v, label: powerOfTen(k), minor: false });
+    else if (v >= lo * (1 - 1e-12)) out.push({ value: v, label: '', minor: true });
+    if (every === 1 && decades <= want) {
+      for (let m = 2; m <= 9; m++) {
+        const w = m * v;
+        if (w >= lo && w <= hi) out.push({ value: w, label: '', minor: true });
+      }
+    }
+  }
+  return out.filter((t) => t.value <= hi * (1 + 1e-12));
+}
+
+function linearFormatter(step: number, mag: number): (v: number) => string {
+  if (mag >= 1e5 || (mag > 0 && mag < 1e-3)) {
+    return (v) => formatNumber(v, 3);
+  }
+  const digits = Math.max(0, -Math.floor(Math.log10(Math.abs(step) || 1) + 1e-9));
+  const f = d3format(`.${digits}f`);
+  return (v) => f(v).replace('-', '−');
+}
+
+/** Readout formatting: `sig` significant digits, exponent form outside [1e-3, 1e5), true minus sign. */
+export function formatNumber(v: number, sig = 4): string {
+  if (Number.isNaN(v)) return '—';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  let s: string;
+  if (a >= 1e5 || a < 1e-3) s = d3format(`.${sig - 1}~e`)(v).replace('e+', 'e');
+  else s = d3format(`.${sig}~r`)(v);
+  return s.replace('-', '−');
+}

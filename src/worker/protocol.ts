@@ -1,0 +1,102 @@
+/**
+ * The typed message protocol between the page (main thread) and the simulation worker.
+ *
+ * The worker owns the engine: it builds the problem, runs the flows and streams the recorded traces to
+ * the page in columnar Float64Array chunks (transferred, not copied). The page only draws.
+ *
+ * Two modes:
+ *  - 'horizon' (1-D/2-D problems): the worker computes the whole step budget at once and sends it in
+ *    one chunk; the page then replays it with a playhead. A newer request supersedes an older one
+ *    between slices, so dragging the start never queues stale work.
+ *  - 'stream' (networks): the worker advances only while playing, in frame-budgeted slices, and sends
+ *    the new samples after every slice.
+ */
+import type { FlowId, FlowOptions, ProblemSettings, RunConfig, StopInfo } from '../engine/types.ts';
+
+/** New samples of one flow's trace, from index `from` (0 when `reset`) up to `length`. */
+export interface TraceChunk {
+  flow: FlowId;
+  from: number;
+  length: number;
+  stride: number;
+  wDim: number;
+  projected: boolean;
+  eigK: number;
+  t: Float64Array;
+  w: Float64Array;
+  delta?: Float64Array;
+  loss: Float64Array;
+  predictedLoss: Float64Array;
+  sharpness: Float64Array;
+  osc: Float64Array;
+  dist: Float64Array;
+  /** Central flow: direction (unit, wDim wide) of Σ's top eigenvector, per sample; for the ±σ drawing. */
+  sigmaDir?: Float64Array;
+  stopped: StopInfo | null;
+}
+
+export type RunMode = 'horizon' | 'stream';
+
+export type ToWorker =
+  | { type: 'run'; runId: number; config: RunConfig; mode: RunMode }
+  /** Stream mode: advance while playing, `stepsPerSlice` steps at most per slice (frame-budgeted). */
+  | { type: 'play'; runId: number; stepsPerSlice: number }
+  | { type: 'pause'; runId: number }
+  | { type: 'step'; runId: number; n: number }
+  | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
+  /** The GD iterate at absolute time t (for a fork). Horizon mode reads it from the trace. */
+  | { type: 'stateAt'; reqId: number; runId: number; t: number }
+  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv' };
+
+export interface RunInfo {
+  runId: number;
+  label: string;
+  dim: number;
+  /** Plot window (1-D/2-D problems). */
+  window?: { x: [number, number]; y?: [number, number] };
+  /** The start actually used (full vector for dim ≤ 64; empty for networks). */
+  start: number[];
+  /** Top eigenvalues of H at the start (descending), for the η ticks at 2/λ. */
+  eigStart: number[];
+  flows: FlowId[];
+  t0: number;
+  steps: number;
+  mode: RunMode;
+  flowOptions: Partial<Record<FlowId, FlowOptions>>;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'info'; info: RunInfo }
+  | {
+      type: 'chunk';
+      runId: number;
+      /** Traces were thinned: the chunks are full resets. */
+      generation: number;
+      reset: boolean;
+      /** Steps done (relative to t0). */
+      step: number;
+      done: boolean;
+      /** Compute time of this chunk, ms (for the bench and the status line). */
+      ms: number;
+      chunks: TraceChunk[];
+      /** First absolute time at which each flow's sharpness exceeded 2/η (EoS onset), if any. */
+      onset: Partial<Record<FlowId, number>>;
+    }
+  | { type: 'grid'; reqId: number; grid: GridResult }
+  | { type: 'stateAt'; reqId: number; w: number[] }
+  | { type: 'export'; reqId: number; text: string; filename: string }
+  | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean };
+
+/** Loss over the plot window: an n×n grid (2-D) or a curve of n points (1-D). */
+export interface GridResult {
+  dim: 1 | 2;
+  x: [number, number];
+  y: [number, number];
+  nx: number;
+  ny: number;
+  /** Row-major, values[j*nx + i] = L(x_i, y_j) (2-D); L(x_i) (1-D). Non-finite stays NaN. */
+  values: Float64Array;
+  min: number;
+  max: number;
+}
