@@ -1,3 +1,5 @@
+export {};
+
 /**
  * `npm run bench [-- toys networks gpu browser]`: throughput figures (not tests). Sections run in
  * order; with no arguments, all of them. Numbers are medians; the machine is noisy, compare ratios.

@@ -160,6 +160,11 @@ export interface FlowSample {
   osc: number;
   /** Central flow: Σ's eigen-decomposition (values descending). */
   sigma?: { values: number[]; vectors: Vec[] };
+  /**
+   * The model's prediction of GD's time-averaged squared gradient norm. Central flow: ‖g‖² + 4 tr Σ/η²
+   * (dynamics.md §3); the other flows omit it.
+   */
+  predictedGradSq?: number;
 }
 
 export interface Flow {

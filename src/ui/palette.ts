@@ -59,5 +59,5 @@ export function flowColor(id: FlowId): string {
 }
 
 /** Pale sequential ramp for contour fills: low loss white, high loss light slate; paths stay legible. */
-export const CONTOUR_FILL: readonly [string, string] = ['#ffffff', '#b9c3cf'];
-export const CONTOUR_LINE = '#8a96a3';
+export const CONTOUR_FILL: readonly [string, string] = ['#ffffff', '#c9d1da'];
+export const CONTOUR_LINE = '#98a3ae';

@@ -30,8 +30,16 @@ export interface TraceChunk {
   sharpness: Float64Array;
   osc: Float64Array;
   dist: Float64Array;
-  /** Central flow: direction (unit, wDim wide) of Σ's top eigenvector, per sample; for the ±σ drawing. */
+  /** Central flow (1-D/2-D): unit direction of Σ's top eigenvector per sample (wDim wide). */
   sigmaDir?: Float64Array;
+  /**
+   * Ready-to-draw geometry, wDim wide per sample, so the page does no arithmetic:
+   * GD: centre = pair centre w_k + δ, ends lo = w_k, hi = w_{k+1}; rod flow: centre w̄, ends w̄ ∓ δ;
+   * central flow (1-D/2-D): ends w ∓ σu with σ² = tr Σ (its predicted oscillation).
+   */
+  centre?: Float64Array;
+  lo?: Float64Array;
+  hi?: Float64Array;
   stopped: StopInfo | null;
 }
 
@@ -43,6 +51,12 @@ export type ToWorker =
   | { type: 'play'; runId: number; stepsPerSlice: number }
   | { type: 'pause'; runId: number }
   | { type: 'step'; runId: number; n: number }
+  /**
+   * Fork the current run (`fromRunId`) at absolute time t with a new η: start = GD's iterate at t,
+   * t0 = t, same end of the clock. With `sameBase` the new run reuses the current run's own start and
+   * t0 (η dragged again at the same fork point: replace the fork, no new ghost).
+   */
+  | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
   | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
   /** The GD iterate at absolute time t (for a fork). Horizon mode reads it from the trace. */
   | { type: 'stateAt'; reqId: number; runId: number; t: number }
@@ -99,4 +113,6 @@ export interface GridResult {
   values: Float64Array;
   min: number;
   max: number;
+  /** 1-D: the x of each value (so the page does no arithmetic to draw the curve). */
+  xs?: Float64Array;
 }

@@ -56,7 +56,11 @@ function geluDerivs(x: tf.Tensor, order: number): Derivs {
   const halfX = tf.mul(0.5, x);
   const out: Derivs = [tf.mul(halfX, tf.add(1, T))];
   if (order < 1) return out;
-  const T1 = tf.sub(1, tf.mul(T, T));
+  // T′ = sech²u = 4e/(1+e)², e = exp(−2|u|). Not 1 − T²: for |x| ≳ 5 float32 tanh u rounds to ±1 and
+  // 1 − T² = 0, while x·u′² ≈ 70 still multiplies the true ~1e-7, an absolute error of ~1e-5 in σ″.
+  const e = tf.exp(tf.mul(-2, tf.abs(u)));
+  const ep1 = tf.add(1, e);
+  const T1 = tf.div(tf.mul(4, e), tf.mul(ep1, ep1));
   const u1 = tf.mul(c, tf.add(1, tf.mul(3 * GELU_K, x2)));
   out.push(tf.add(tf.mul(0.5, tf.add(1, T)), tf.mul(halfX, tf.mul(T1, u1))));
   if (order < 2) return out;

@@ -87,9 +87,11 @@ export function mlpPass(
   // Forward. acts[l] is the input of layer l; derivs[l] the activation derivatives at layer l's output.
   const acts: HD[] = [constant(x)];
   const derivs: tf.Tensor[][] = [];
+  const zs: HD[] = [];
   let z: HD = constant(x);
   for (let l = 0; l < L; l++) {
     z = add(bilinear(mm(false, true), acts[l], Ws[l]), Bs[l]);
+    zs.push(z);
     if (l + 1 < L) {
       const d = activationDerivs(arch.activation, z.v, order);
       derivs.push(d);
@@ -109,14 +111,15 @@ export function mlpPass(
     gB[l] = linear((t) => tf.sum(t, 0), delta);
     if (l > 0) {
       const d = derivs[l - 1];
-      const sp = map({ ...acts[l], v: d[1] } as HD, d[1], d[2], d[3]);
-      // σ′(z) as a hyper-dual number needs z's tangents, not the activation's: rebuild from z below.
-      void sp;
-      delta = bilinear(tf.mul, bilinear(mm(false, false), delta, Ws[l]), sigmaPrimeHD[l - 1]);
+      const sigmaPrime = map(zs[l - 1], d[1], d[2], d[3]); // σ′(z) as a hyper-dual number
+      delta = bilinear(tf.mul, bilinear(mm(false, false), delta, Ws[l]), sigmaPrime);
     }
   }
+  // A component can be identically zero (e.g. the third derivative of a linear model): fill with zeros.
   const pick = (c: 'v' | 'a' | 'ab') =>
-    flatten(slots.flatMap((_, l) => [gW[l][c], gB[l][c]]));
+    flatten(
+      slots.flatMap((s, l) => [gW[l][c] ?? tf.zeros([s.out, s.inp]), gB[l][c] ?? tf.zeros([s.out])]),
+    );
   const res: PassResult = { loss, grad: pick('v') };
   if (mode === 'hvp' || mode === 'third') res.ha = pick('a');
   if (mode === 'third') res.tab = pick('ab');

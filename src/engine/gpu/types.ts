@@ -21,6 +21,8 @@ export interface AsyncProblem {
   /** T[a,b] = ∇³L(w)[a,b,·]. */
   third(w: Vec, a: Vec, b: Vec): Promise<Vec>;
   readonly counters?: EvalCounters;
+  /** Top Hessian eigenpair (sharpness), warm-started from a previous eigenvector when given. */
+  topEig?(w: Vec, warm?: Vec | null): Promise<TopEig>;
   /** Free device memory; the problem must not be used afterwards. */
   dispose?(): void;
 }

@@ -8,7 +8,9 @@
  */
 import type { Problem, Vec } from '../types.ts';
 import { lanczosTopK } from './lanczos.ts';
-import { symeig } from './symeig.ts';
+import { eig2, symeig } from './symeig.ts';
+
+export { eig2 };
 
 export interface TopEigsOptions {
   warm?: Vec[];
@@ -24,34 +26,17 @@ export interface TopEigs {
 }
 
 const DENSE_MAX_DIM = 64;
-
-/** Eigen-decomposition of the symmetric 2×2 [[a, b], [b, c]] in closed form (values descending). */
-export function eig2(a: number, b: number, c: number): TopEigs {
-  const m = 0.5 * (a + c);
-  const r = Math.hypot(0.5 * (a - c), b);
-  // Angle of the top eigenvector: tan 2φ = 2b/(a − c). atan2 handles b = 0 and a = c without branches.
-  const phi = 0.5 * Math.atan2(2 * b, a - c);
-  const cs = Math.cos(phi);
-  const sn = Math.sin(phi);
-  return {
-    values: [m + r, m - r],
-    vectors: [Float64Array.of(cs, sn), Float64Array.of(-sn, cs)],
-  };
-}
+const H_SCRATCH = new Float64Array(4);
 
 export function topEigs(problem: Problem, w: Vec, k: number, opts: TopEigsOptions = {}): TopEigs {
   const n = problem.dim;
   const kk = Math.max(1, Math.min(Math.floor(k), n));
   let res: TopEigs;
   if (problem.hessian && n <= DENSE_MAX_DIM) {
-    const H = problem.hessian(w);
-    if (n === 1) {
-      res = { values: [H[0]], vectors: [Float64Array.of(1)] };
-    } else if (n === 2) {
-      res = eig2(H[0], 0.5 * (H[1] + H[2]), H[3]);
-    } else {
-      res = symeig(H, n);
-    }
+    // Toys are 1-D/2-D and this runs every substep: reuse one scratch for their Hessian.
+    const H = n <= 2 ? problem.hessian(w, H_SCRATCH) : problem.hessian(w);
+    // symeig answers n = 1, 2 in closed form and larger n by Jacobi.
+    res = symeig(H, n);
     if (res.values.length > kk) res = { values: res.values.slice(0, kk), vectors: res.vectors.slice(0, kk) };
   } else {
     const hvp = (v: Vec, out: Vec): Vec => problem.hvp(w, v, out);

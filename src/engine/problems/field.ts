@@ -30,7 +30,6 @@ export class FieldProblem implements Problem {
   // Scratch shared by the calls of one problem (a problem is used by one thread at a time).
   private readonly sh = new Float64Array(3);
   private readonly st = new Float64Array(4);
-  private readonly sg = new Float64Array(2);
 
   constructor(field: ScalarField) {
     this.field = field;
@@ -45,10 +44,8 @@ export class FieldProblem implements Problem {
   grad(w: Vec, out?: Vec): Vec {
     this.counters.grad++;
     const o = out ?? new Float64Array(this.dim);
-    const s = this.sg;
-    this.field.g(w[0], this.dim === 2 ? w[1] : 0, s);
-    o[0] = s[0];
-    if (this.dim === 2) o[1] = s[1];
+    // Safe when `out` aliases `w`: the field receives x and y by value.
+    this.field.g(w[0], this.dim === 2 ? w[1] : 0, o);
     return o;
   }
 

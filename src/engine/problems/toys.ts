@@ -225,7 +225,7 @@ export const QUADRATIC_2D = toySpec(
     description: '½(λ₁x₁² + λ₂x₂²) rotated by θ: with λ₂ < 2/η < λ₁ GD is unstable along one axis only.',
     dim: 2,
     params: [
-      param('l1', 'λ₁', 2.1, -2, 10, 0.01),
+      param('l1', 'λ₁', 2.05, -2, 10, 0.01),
       param('l2', 'λ₂', 0.5, -2, 10, 0.01),
       param('theta', 'θ (degrees)', 30, -180, 180, 1, 'Rotation of the eigenbasis; λ₁ lies along (cos θ, sin θ).'),
     ],
@@ -256,7 +256,7 @@ export const SOFT_WELL = toySpec(
     description: 'k·x²/√(1+x²): curvature 2k at 0 and flat far away, so GD settles where the curvature is about 2/η.',
     dim: 1,
     params: [param('k', 'k (scale)', 1, 0.05, 10, 0.01)],
-    defaults: defaults({ eta: 1.5, start: [1.2], steps: 150, window: { x: [-3, 3], y: [-0.1, 3] } }),
+    defaults: defaults({ eta: 1.5, start: [0.1], steps: 60, window: { x: [-3, 3], y: [-0.1, 3] } }),
   },
   (p) => softWellField(p.k),
 );
@@ -280,7 +280,7 @@ export const SELF_STAB = toySpec(
     description: '½y²x² + x − c·y: the sharpness y² grows until GD oscillates in x, which pushes y back; GD hovers at y ≈ √(2/η).',
     dim: 2,
     params: [param('c', 'c (sharpening drive)', 0.3, 0.01, 5, 0.01)],
-    defaults: defaults({ eta: 0.01, start: [0, 12], steps: 3000, window: { x: [-0.4, 0.4], y: [11, 16] } }),
+    defaults: defaults({ eta: 0.01, start: [0, 12], steps: 3000, window: { x: [-1.8, 1.8], y: [11.5, 15.5] } }),
   },
   (p) => selfStabField(p.c),
 );

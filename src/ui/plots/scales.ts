@@ -75,6 +75,12 @@ export function chooseDomain(min: number, max: number, log: boolean, pad = 0.04)
   return [a, b];
 }
 
+/** Exact data extent as a domain (time axes): only empty/degenerate extents are widened. */
+export function tightDomain(min: number, max: number, log: boolean): [number, number] {
+  if (!(min < max) || !Number.isFinite(min) || !Number.isFinite(max)) return chooseDomain(min, max, log);
+  return [min, max];
+}
+
 export function makeScale(domain: [number, number], range: [number, number], log: boolean): Scale {
   if (log) {
     const lo = domain[0] > 0 ? domain[0] : 1e-300;
@@ -82,6 +88,23 @@ export function makeScale(domain: [number, number], range: [number, number], log
     return scaleLog().domain([lo, hi]).range(range);
   }
   return scaleLinear().domain(domain).range(range);
+}
+
+/**
+ * The scale as a plain affine map (in log10 space for log scales), ~5× cheaper per point than calling a
+ * d3 scale in the drawing loops. Unclamped, like the d3 scales we build. Non-positive input on a log map
+ * gives NaN/−∞ (callers skip those samples first).
+ */
+export function fastMap(scale: Scale, log: boolean): (v: number) => number {
+  const [d0, d1] = scale.domain() as [number, number];
+  const [r0, r1] = scale.range() as [number, number];
+  if (log) {
+    const l0 = Math.log10(d0);
+    const k = (r1 - r0) / (Math.log10(d1) - l0);
+    return (v) => r0 + (Math.log10(v) - l0) * k;
+  }
+  const k = (r1 - r0) / (d1 - d0);
+  return (v) => r0 + (v - d0) * k;
 }
 
 export interface Tick {
@@ -161,7 +184,7 @@ function linearFormatter(step: number, mag: number): (v: number) => string {
   }
   const digits = Math.max(0, -Math.floor(Math.log10(Math.abs(step) || 1) + 1e-9));
   const f = d3format(`.${digits}f`);
-  return (v) => f(v).replace('-', '−');
+  return (v) => f(v).replace(/-/g, '−');
 }
 
 /** Readout formatting: `sig` significant digits, exponent form outside [1e-3, 1e5), true minus sign. */
@@ -173,5 +196,5 @@ export function formatNumber(v: number, sig = 4): string {
   let s: string;
   if (a >= 1e5 || a < 1e-3) s = d3format(`.${sig - 1}~e`)(v).replace('e+', 'e');
   else s = d3format(`.${sig}~r`)(v);
-  return s.replace('-', '−');
+  return s.replace(/-/g, '−');
 }

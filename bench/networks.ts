@@ -1,0 +1,146 @@
+/**
+ * Network throughput (plain-TS float64 reference path, Node): derivative costs, GD with and without
+ * the top eigenvalue every step, and steps/s of every flow on the teacher net (P = 433, n = 128) and on
+ * a wider net (moons, 2→140→140→1, P = 20,301, n = 200).
+ *
+ * Cost per step in gradient units uses the problem's counters with the weights
+ *   grad = 1, loss = 0.5 (a forward pass), hvp = 2, third = 4 (two HVPs: central difference),
+ * and the measured time ratios are printed next to them so the weights can be checked.
+ * Note: the MLP caches its forward (and backward) pass per point, so a loss or HVP at a point whose
+ * gradient was just taken costs less than its weight says; the units count calls, not work.
+ */
+import { MlpProblem } from '../src/engine/nn/mlp.ts';
+import { NETWORK_PROBLEMS } from '../src/engine/nn/registry.ts';
+import { lanczosTopK } from '../src/engine/linalg/lanczos.ts';
+import { FLOWS } from '../src/engine/flows/registry.ts';
+import type { ProblemInstance } from '../src/engine/types.ts';
+
+const UNITS = { loss: 0.5, grad: 1, hvp: 2, third: 4 };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median µs per call of f over `reps` batches lasting ≥ ~budgetMs in total. */
+function timeUs(f: () => void, budgetMs = 300, reps = 5): number {
+  f();
+  let n = 1;
+  for (;;) {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) f();
+    const dt = performance.now() - t;
+    if (dt > budgetMs / reps || n > 1e6) break;
+    n *= 2;
+  }
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) f();
+    samples.push(((performance.now() - t) / n) * 1000);
+  }
+  return median(samples);
+}
+
+function instance(id: string, params?: Record<string, number>, choices?: Record<string, string>): ProblemInstance {
+  const spec = NETWORK_PROBLEMS.find((p) => p.id === id);
+  if (!spec) throw new Error(`no network problem '${id}'`);
+  return spec.create({ id, params, choices });
+}
+
+function derivativeCosts(label: string, inst: ProblemInstance): number {
+  const p = inst.problem as MlpProblem;
+  const w = Float64Array.from(inst.start);
+  const g = new Float64Array(p.dim);
+  const h = new Float64Array(p.dim);
+  const v = new Float64Array(p.dim).map((_, i) => Math.sin(i + 1));
+  const u = new Float64Array(p.dim).map((_, i) => Math.cos(i + 1));
+  // Perturb w every call so that no cache helps (the worst case, as when w moves every step).
+  let s = 0;
+  const bump = () => {
+    s++;
+    w[0] = inst.start[0] + 1e-12 * (s & 1);
+  };
+  const tLoss = timeUs(() => (bump(), p.loss(w)));
+  const tGrad = timeUs(() => (bump(), p.grad(w, g)));
+  const tHvp = timeUs(() => (bump(), p.hvp(w, v, h)));
+  const tHvpCached = timeUs(() => p.hvp(w, v, h));
+  const tThird = timeUs(() => p.third(w, u, v, h));
+  console.log(
+    `${label}: P = ${p.dim}, n = ${p.data.n}\n` +
+      `  loss ${tLoss.toFixed(0)} µs · grad ${tGrad.toFixed(0)} µs (${(1e6 / tGrad).toFixed(0)}/s) · ` +
+      `HVP ${tHvp.toFixed(0)} µs (same point: ${tHvpCached.toFixed(0)} µs) · third ${tThird.toFixed(0)} µs\n` +
+      `  measured ratios to a gradient: loss ${(tLoss / tGrad).toFixed(2)}, HVP ${(tHvp / tGrad).toFixed(2)} ` +
+      `(same point ${(tHvpCached / tGrad).toFixed(2)}), third ${(tThird / tGrad).toFixed(2)}`,
+  );
+  return tGrad;
+}
+
+function gdRates(label: string, inst: ProblemInstance, eta: number, steps: number): void {
+  const p = inst.problem;
+  const w = Float64Array.from(inst.start);
+  const g = new Float64Array(p.dim);
+  let t = performance.now();
+  for (let k = 0; k < steps; k++) {
+    p.grad(w, g);
+    for (let i = 0; i < p.dim; i++) w[i] -= eta * g[i];
+  }
+  const gdRate = steps / ((performance.now() - t) / 1000);
+  // GD + top eigenvalue every step, warm-started (default tolerance), from the same start.
+  w.set(inst.start);
+  let warm: Float64Array[] | undefined;
+  let mv = 0;
+  t = performance.now();
+  for (let k = 0; k < steps; k++) {
+    p.grad(w, g);
+    const r = lanczosTopK((x, o) => p.hvp(w, x, o), p.dim, 1, { warm });
+    warm = r.vectors;
+    mv += r.matvecs;
+    for (let i = 0; i < p.dim; i++) w[i] -= eta * g[i];
+  }
+  const eigRate = steps / ((performance.now() - t) / 1000);
+  console.log(
+    `  ${label}: GD ${gdRate.toFixed(0)} steps/s · GD + λ_max every step ${eigRate.toFixed(0)} steps/s ` +
+      `(${(mv / steps).toFixed(2)} HVPs/step, warm Lanczos, ${steps} steps from init)`,
+  );
+}
+
+function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number): void {
+  for (const spec of FLOWS) {
+    const p = inst.problem;
+    const flow = spec.create(p, eta, Float64Array.from(inst.start));
+    for (let k = 0; k < warmup && !flow.stopped; k++) flow.advance();
+    const c0 = { ...p.counters! };
+    const t = performance.now();
+    let done = 0;
+    const deadline = t + 20_000;
+    for (; done < steps && !flow.stopped && performance.now() < deadline; done++) flow.advance();
+    const dt = (performance.now() - t) / 1000;
+    const c = p.counters!;
+    const d = { loss: c.loss - c0.loss, grad: c.grad - c0.grad, hvp: c.hvp - c0.hvp, third: c.third - c0.third };
+    const units = (d.loss * UNITS.loss + d.grad * UNITS.grad + d.hvp * UNITS.hvp + d.third * UNITS.third) / Math.max(done, 1);
+    const per = (x: number) => (x / Math.max(done, 1)).toFixed(1);
+    console.log(
+      `  ${spec.id.padEnd(14)} ${(done / dt).toFixed(1).padStart(8)} steps/s · ${units.toFixed(1).padStart(6)} grad units/step ` +
+        `(per step: ${per(d.grad)} grad, ${per(d.hvp)} HVP, ${per(d.third)} third, ${per(d.loss)} loss; ` +
+        `steps ${warmup}–${warmup + done})${flow.stopped ? ` stopped: ${flow.stopped.reason}` : ''}`,
+    );
+  }
+}
+
+export async function runNetworkBench(): Promise<void> {
+  const teacher = instance('mlp-teacher');
+  const wide = instance('mlp', { width: 140, depth: 2 }, { dataset: 'moons', activation: 'tanh' });
+  console.log('Derivatives (w moved between calls unless "same point"):');
+  derivativeCosts('teacher 8→16→16→1 tanh', teacher);
+  derivativeCosts('wide moons 2→140→140→1 tanh', wide);
+  console.log('\nGD throughput:');
+  gdRates('teacher', teacher, 0.1, 2000);
+  gdRates('wide', wide, 0.2, 100);
+  console.log('\nFlows on the teacher net (η = 0.1), timed over steps 300–400 (around the EoS onset at 290):');
+  flowRates(teacher, 0.1, 100, 300);
+  console.log('\nFlows on the wide net (η = 0.2), steps 0–10:');
+  flowRates(wide, 0.2, 10, 0);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runNetworkBench();

@@ -1,0 +1,381 @@
+/**
+ * Rod Flow (Regis & Chewi; dynamics.md §4). Two consecutive GD iterates are the two ends of a rod,
+ * centre w̄ and half-difference δ; the exact one-step identities of GD are promoted to ODEs in t.
+ * With g± = g(w̄ ± δ), H± = H(w̄ ± δ):
+ *
+ *   centre   dw̄/dt = −(η/2)(g₊ + g₋) − (η²/8)(H₊ + H₋)(g₊ + g₋)      (2nd term: option backwardError)
+ *   Σ form   dΣ/dt = (η²/4)(g₊g₊ᵀ + g₋g₋ᵀ) − 2Σ                       (full dim×dim matrix)
+ *   vector   dr/dt = (η/2)(g(w̄ + r) − g(w̄ − r)) − 2r                 (r = (−1)^k δ_k, Σ = rrᵀ)
+ *
+ * Initial condition: the first GD pair, w̄(0) = (w₀ + w₁)/2, δ(0) = r(0) = (w₁ − w₀)/2, Σ(0) = δδᵀ.
+ *
+ * Design choices (documented because the paper's own text was not available):
+ *  - form 'auto' picks Σ for dim ≤ 8 (exact outer product; cheap there) and the vector form above.
+ *  - Ends from Σ: δ = √s₁·v₁ with (s₁, v₁) Σ's top eigenpair. Under GD, Σ_k = δ_kδ_kᵀ is exactly rank
+ *    one at integer k; the ODE's source (η²/4)(g₊g₊ᵀ + g₋g₋ᵀ) = (η²/8)(ssᵀ + ddᵀ), s = g₊+g₋,
+ *    d = g₊−g₋, so Σ picks up a second direction of size ~ η²|s|²/8, which vanishes at GD 2-cycles
+ *    (s = 0) and is second order at EoS. The ends ignore it (it only decays through −2Σ and is
+ *    reported in osc = tr Σ). The sign of δ is immaterial to the equations (both ends enter
+ *    symmetrically); for display it is kept continuous between samples.
+ *  - The Σ form differs from the vector form below EoS: its source keeps Σ ≈ (η²/4)ggᵀ, GD's own half
+ *    step (not just the alternating part), whereas r decays to round-off (see `seed`).
+ *  - Integrator: adaptive Dormand–Prince 5(4) with steps ≤ 0.5 (default), or fixed RK4 with h = 0.5
+ *    (dynamics.md: RK4 at ≤ 0.5 reproduced the fine-step solution; 1.0 broke it).
+ *  - seed (default on): a rod that decayed to round-off cannot grow again (dr/dt is linear in r near 0),
+ *    so the vector form misses the onset of EoS after a long sharpening phase while GD is re-seeded
+ *    every step by its step's component along the top eigenvector u. At every integer time, if
+ *    λ₁(w̄) > 2/η, the rod's component along u is floored at GD's own seed (η/2)|⟨g(w̄), u⟩| (vector
+ *    form: |⟨r,u⟩|; Σ form: uᵀΣu ≥ floor²). Below 2/η nothing is touched, and once the rod is at its
+ *    EoS size the floor is far below it; at a GD 2-cycle it does not bind generically.
+ */
+import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
+import { symeig } from '../linalg/symeig.ts';
+import { FlowBase, readOptions } from './base.ts';
+import { Dopri5, Rk4, allFinite, type Integrator } from './ode.ts';
+import { eig2 } from './spectrum.ts';
+
+/** form 'auto' uses the Σ form up to this dimension. */
+export const SIGMA_MAX_DIM = 8;
+/** Σ's second eigenvalue below RANK_TOL·s₁ is round-off: the Σ form then carries a single rod. */
+const RANK_TOL = 1e-14;
+/** Vector form: below ‖r‖∞ ≤ LINEAR_REL·‖w̄‖∞ the difference g₊ − g₋ is taken as 2H(w̄)r (no cancellation). */
+const LINEAR_REL = 1e-6;
+/** Unit round-off of float64. */
+const EPS = 2 ** -53;
+
+const OPTIONS: OptionSpec[] = [
+  {
+    key: 'form',
+    label: 'representation',
+    type: 'choice',
+    default: 'auto',
+    choices: [
+      { value: 'auto', label: `auto (Σ up to dim ${SIGMA_MAX_DIM})` },
+      { value: 'sigma', label: 'Σ = δδᵀ (outer product)' },
+      { value: 'vector', label: 'vector r (sign-flipped δ)' },
+    ],
+    help: 'How the rod’s half-difference is carried: the full outer product Σ or the vector r.',
+  },
+  { key: 'backwardError', label: 'backward-error term', type: 'boolean', default: true, help: 'Adds −(η²/8)(H₊+H₋)(g₊+g₋) to the centre’s velocity.' },
+  {
+    key: 'seed',
+    label: 'seed at onset',
+    type: 'choice',
+    default: 'step',
+    choices: [
+      { value: 'step', label: 'GD’s step along u, (η/2)|⟨g,u⟩|' },
+      { value: 'roundoff', label: 'GD’s round-off, ε‖w̄‖' },
+      { value: 'off', label: 'off' },
+    ],
+    help: 'Once λ₁ > 2/η, floor the rod’s component along the top eigenvector u (a rod that decayed to nothing cannot grow again).',
+  },
+  {
+    key: 'integrator',
+    label: 'integrator',
+    type: 'choice',
+    default: 'adaptive',
+    choices: [
+      { value: 'adaptive', label: 'adaptive Dormand–Prince (h ≤ 0.5)' },
+      { value: 'rk4', label: 'RK4, h = 0.5' },
+    ],
+  },
+  { key: 'rtol', label: 'relative tolerance', type: 'number', default: 1e-8, min: 1e-13, max: 1e-2, help: 'Adaptive integrator only.' },
+];
+
+export class RodFlow extends FlowBase implements Flow {
+  readonly id = 'rod-flow' as const;
+  /** 'sigma' or 'vector', after resolving 'auto'. */
+  readonly form: 'sigma' | 'vector';
+  readonly backwardError: boolean;
+  readonly seedMode: 'step' | 'roundoff' | 'off';
+  /** How many times the onset seed was applied. */
+  seeds = 0;
+  private readonly y: Float64Array;
+  private readonly yPrev: Float64Array;
+  private readonly wbar: Vec;
+  private readonly rest: Float64Array;
+  private readonly ode: Integrator & { evals: number };
+  // Scratch
+  private readonly p: Vec;
+  private readonly m: Vec;
+  private readonly gp: Vec;
+  private readonly gm: Vec;
+  private readonly s: Vec;
+  private readonly hp: Vec;
+  private readonly hm: Vec;
+  private readonly da: Vec;
+  private readonly db: Vec;
+  private readonly dShow: Vec;
+  private readonly e2v = new Float64Array(2);
+  private readonly e2u = new Float64Array(4);
+  private lossW: number;
+
+  constructor(problem: Problem, eta: number, w0: Vec, options?: FlowOptions) {
+    const opts = readOptions('rod-flow', OPTIONS, options);
+    const L0 = problem.loss(w0);
+    super(problem, eta, w0, opts, L0);
+    const n = this.dim;
+    const form = opts.form as string;
+    this.form = form === 'auto' ? (n <= SIGMA_MAX_DIM ? 'sigma' : 'vector') : (form as 'sigma' | 'vector');
+    this.backwardError = opts.backwardError as boolean;
+    this.seedMode = opts.seed as 'step' | 'roundoff' | 'off';
+    const size = this.form === 'sigma' ? n + n * n : 2 * n;
+    this.y = new Float64Array(size);
+    this.yPrev = new Float64Array(size);
+    this.wbar = this.y.subarray(0, n);
+    this.rest = this.y.subarray(n);
+    this.p = new Float64Array(n);
+    this.m = new Float64Array(n);
+    this.gp = new Float64Array(n);
+    this.gm = new Float64Array(n);
+    this.s = new Float64Array(n);
+    this.hp = new Float64Array(n);
+    this.hm = new Float64Array(n);
+    this.da = new Float64Array(n);
+    this.db = new Float64Array(n);
+    this.dShow = new Float64Array(n);
+
+    // Initial condition: the first GD pair.
+    const g0 = problem.grad(w0, new Float64Array(n));
+    const delta0 = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      delta0[i] = -0.5 * eta * g0[i];
+      this.wbar[i] = w0[i] + delta0[i];
+    }
+    if (this.form === 'vector') this.rest.set(delta0);
+    else for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.rest[i * n + j] = delta0[i] * delta0[j];
+    this.dShow.set(delta0);
+    const rhs = (y: Float64Array, dy: Float64Array): void => this.rhs(y, dy);
+    this.ode =
+      opts.integrator === 'rk4'
+        ? new Rk4(size, rhs, 0.5)
+        : new Dopri5(size, rhs, { rtol: opts.rtol as number, atol: (opts.rtol as number) * 1e-6, hmax: 0.5 });
+    this.lossW = problem.loss(this.wbar);
+  }
+
+  /** Right-hand-side evaluations so far (each costs 2 gradients, + 2 HVPs with the backward-error term, per rod). */
+  get evals(): number {
+    return this.ode.evals;
+  }
+
+  /**
+   * The rod(s) carried by the state, into da (and db). Vector form: one rod, δ = r. Σ form: with Σ's
+   * top two eigenpairs (s₁, v₁), (s₂, v₂) (negative round-off clamped to 0), one rod √s₁v₁ when
+   * s₂ ≤ RANK_TOL·s₁, else the two rods √s₁v₁ ± √s₂v₂, each with weight ½ (see the module comment).
+   * Returns the number of rods.
+   */
+  private rods(rest: Float64Array): 1 | 2 {
+    const n = this.dim;
+    const { da, db } = this;
+    if (this.form === 'vector') {
+      da.set(rest);
+      return 1;
+    }
+    let s1: number;
+    let s2: number;
+    if (n === 1) {
+      da[0] = Math.sqrt(Math.max(0, rest[0]));
+      return 1;
+    } else if (n === 2) {
+      eig2(rest[0], 0.5 * (rest[1] + rest[2]), rest[3], this.e2v, this.e2u);
+      s1 = Math.sqrt(Math.max(0, this.e2v[0]));
+      s2 = Math.max(0, this.e2v[1]);
+      for (let i = 0; i < 2; i++) {
+        da[i] = s1 * this.e2u[i];
+        db[i] = this.e2u[2 + i];
+      }
+      if (!(s2 > RANK_TOL * this.e2v[0])) return 1;
+    } else {
+      const e = symeig(rest, n);
+      s1 = Math.sqrt(Math.max(0, e.values[0]));
+      s2 = Math.max(0, e.values[1]);
+      for (let i = 0; i < n; i++) {
+        da[i] = s1 * e.vectors[0][i];
+        db[i] = e.vectors[1][i];
+      }
+      if (!(s2 > RANK_TOL * e.values[0])) return 1;
+    }
+    const r2 = Math.sqrt(s2);
+    for (let i = 0; i < n; i++) {
+      const a = da[i];
+      const b = r2 * db[i];
+      da[i] = a + b;
+      db[i] = a - b;
+    }
+    return 2;
+  }
+
+  /** The right-hand side on a flat state y = [w̄ | r or Σ]. */
+  rhs(y: Float64Array, dy: Float64Array): void {
+    const n = this.dim;
+    const rest = y.subarray(n);
+    dy.fill(0);
+    const count = this.rods(rest);
+    this.addRod(y, this.da, 1 / count, dy);
+    if (count === 2) this.addRod(y, this.db, 0.5, dy);
+    if (this.form === 'vector') {
+      for (let i = 0; i < n; i++) dy[n + i] -= 2 * rest[i];
+    } else {
+      for (let i = 0; i < n * n; i++) dy[n + i] -= 2 * rest[i];
+    }
+  }
+
+  /** Adds weight × (one rod's contribution) to dy: centre velocity and the source of r or Σ. */
+  private addRod(y: Float64Array, d: Vec, weight: number, dy: Float64Array): void {
+    const n = this.dim;
+    const eta = this.eta;
+    const { p, m, gp, gm, s } = this;
+    let wMax = 0;
+    let dMax = 0;
+    for (let i = 0; i < n; i++) {
+      p[i] = y[i] + d[i];
+      m[i] = y[i] - d[i];
+      wMax = Math.max(wMax, Math.abs(y[i]));
+      dMax = Math.max(dMax, Math.abs(d[i]));
+    }
+    this.problem.grad(p, gp);
+    this.problem.grad(m, gm);
+    for (let i = 0; i < n; i++) {
+      s[i] = gp[i] + gm[i];
+      dy[i] -= weight * 0.5 * eta * s[i];
+    }
+    if (this.backwardError) {
+      this.problem.hvp(p, s, this.hp);
+      this.problem.hvp(m, s, this.hm);
+      const c = weight * 0.125 * eta * eta;
+      for (let i = 0; i < n; i++) dy[i] -= c * (this.hp[i] + this.hm[i]);
+    }
+    if (this.form === 'vector') {
+      if (dMax <= LINEAR_REL * wMax) {
+        // w̄ ± r no longer resolves r (cancellation): g₊ − g₋ = 2H(w̄)r + O(|r|³) to round-off here.
+        const h = this.problem.hvp(y.subarray(0, n), d, this.hp);
+        for (let i = 0; i < n; i++) dy[n + i] += weight * eta * h[i];
+      } else {
+        for (let i = 0; i < n; i++) dy[n + i] += weight * 0.5 * eta * (gp[i] - gm[i]);
+      }
+    } else {
+      const c = weight * 0.25 * eta * eta;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dy[n + i * n + j] += c * (gp[i] * gp[j] + gm[i] * gm[j]);
+    }
+  }
+
+  /** The RHS at a rod (w̄, δ) given explicitly: [dw̄/dt | dr/dt or dΣ/dt (row-major)]. For tests. */
+  rhsAt(wbar: Vec, delta: Vec): Float64Array {
+    const n = this.dim;
+    const y = new Float64Array(this.y.length);
+    y.set(wbar);
+    if (this.form === 'vector') y.set(delta, n);
+    else for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) y[n + i * n + j] = delta[i] * delta[j];
+    const dy = new Float64Array(y.length);
+    this.rhs(y, dy);
+    return dy;
+  }
+
+  /** A copy of the flat state [w̄ | r or Σ]. */
+  state(): Float64Array {
+    return Float64Array.from(this.y);
+  }
+
+  /** Floors the rod along the top eigenvector once λ₁ > 2/η (see the module comment). */
+  private applySeed(): void {
+    const sp = this.spectrumAt(this.wbar, 1);
+    const lam = sp.values[0];
+    if (!(lam > 2 / this.eta)) return;
+    const u = sp.vectors[0];
+    const n = this.dim;
+    let floor: number;
+    if (this.seedMode === 'step') {
+      const g = this.problem.grad(this.wbar, this.s);
+      let gu = 0;
+      for (let i = 0; i < n; i++) gu += g[i] * u[i];
+      floor = 0.5 * this.eta * Math.abs(gu);
+    } else {
+      let w2 = 0;
+      for (let i = 0; i < n; i++) w2 += this.wbar[i] * this.wbar[i];
+      floor = EPS * Math.sqrt(w2);
+    }
+    if (!(floor > 0)) return;
+    if (this.form === 'vector') {
+      let c = 0;
+      for (let i = 0; i < n; i++) c += this.rest[i] * u[i];
+      if (Math.abs(c) >= floor) return;
+      const add = (c >= 0 ? floor : -floor) - c;
+      for (let i = 0; i < n; i++) this.rest[i] += add * u[i];
+    } else {
+      let c2 = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c2 += u[i] * this.rest[i * n + j] * u[j];
+      if (c2 >= floor * floor) return;
+      const add = floor * floor - c2;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.rest[i * n + j] += add * u[i] * u[j];
+    }
+    this.seeds++;
+    this.ode.reset();
+  }
+
+  advance(): void {
+    if (this.stopped) return;
+    if (this.seedMode !== 'off') this.applySeed();
+    this.yPrev.set(this.y);
+    const ok = this.ode.integrate(this.y, 1);
+    const L = ok ? this.problem.loss(this.wbar) : NaN;
+    if (!ok || this.badLoss(L)) {
+      this.y.set(this.yPrev);
+      this.ode.reset();
+      this.stop(this.t + 1, ok ? this.describeLoss(L) : 'state became non-finite', this.wbar);
+      return;
+    }
+    this.lossW = L;
+    this.t++;
+  }
+
+  sample(): FlowSample {
+    const n = this.dim;
+    const count = this.rods(this.rest);
+    const { da, db, p, m, wbar } = this;
+    // Predicted (time-averaged) loss: the mean over the rods' ends.
+    let pl = 0;
+    for (let r = 0; r < count; r++) {
+      const d = r === 0 ? da : db;
+      for (let i = 0; i < n; i++) {
+        p[i] = wbar[i] + d[i];
+        m[i] = wbar[i] - d[i];
+      }
+      pl += (0.5 * (this.problem.loss(p) + this.problem.loss(m))) / count;
+    }
+    let osc = 0;
+    if (this.form === 'vector') {
+      this.dShow.set(da);
+      for (let i = 0; i < n; i++) osc += da[i] * da[i];
+    } else {
+      // Displayed δ: the top direction √s₁v₁ = (da + db)/2 (or da with one rod), sign kept continuous.
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        const v = count === 2 ? 0.5 * (da[i] + db[i]) : da[i];
+        this.hm[i] = v;
+        c += v * this.dShow[i];
+      }
+      const sg = c < 0 ? -1 : 1;
+      for (let i = 0; i < n; i++) this.dShow[i] = sg * this.hm[i];
+      for (let i = 0; i < n; i++) osc += this.rest[i * n + i];
+    }
+    return {
+      w: wbar,
+      centre: wbar,
+      delta: this.dShow,
+      loss: this.lossW,
+      predictedLoss: pl,
+      sharpness: this.sharpnessSample(wbar),
+      osc,
+    };
+  }
+}
+
+export const ROD_FLOW_SPEC: FlowSpec = {
+  id: 'rod-flow',
+  name: 'Rod flow',
+  // Okabe–Ito vermillion.
+  color: '#D55E00',
+  description: 'GD’s consecutive pair as a rod (centre w̄, half-difference δ) evolved by the ODE promotion of GD’s exact one-step identities.',
+  options: OPTIONS,
+  create: (problem, eta, w0, options) => new RodFlow(problem, eta, w0, options),
+};

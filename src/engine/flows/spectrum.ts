@@ -1,0 +1,120 @@
+/**
+ * Top eigenpairs of the Hessian for the flows, chosen for speed on the hot path:
+ *  - dim 1 and 2 with a dense Hessian: closed form, no allocation (the toys and custom problems);
+ *  - dim ≤ 64 with a dense Hessian: Jacobi on the full matrix (exact to round-off);
+ *  - otherwise: warm-started Lanczos on exact Hessian-vector products.
+ * Results live in buffers owned by the Spectrum object (valid until its next call): copy to keep.
+ */
+import type { Problem, Vec } from '../types.ts';
+import { symeig } from '../linalg/symeig.ts';
+import { lanczosTopK } from '../linalg/lanczos.ts';
+
+/** Largest dimension for which the dense Hessian is diagonalised instead of running Lanczos. */
+export const DENSE_MAX_DIM = 64;
+
+/**
+ * Eigen-decomposition of the symmetric 2×2 [[a, b], [b, c]] (closed form). Writes λ₁ ≥ λ₂ into
+ * vals and the unit eigenvectors (u₁ then u₂, each 2 entries) into vecs.
+ * λ = m ± r with m = (a+c)/2, r = √(((a−c)/2)² + b²); u₁ ∝ (r + d, b) for d = (a−c)/2 ≥ 0 and
+ * ∝ (b, r − d) otherwise (the larger of the two equivalent forms, so no cancellation).
+ */
+export function eig2(a: number, b: number, c: number, vals: Float64Array, vecs: Float64Array): void {
+  const m = 0.5 * (a + c);
+  const d = 0.5 * (a - c);
+  // sqrt of squares, not Math.hypot (which is several times slower in V8); hypot only on overflow.
+  let r = Math.sqrt(d * d + b * b);
+  if (r === Infinity) r = Math.hypot(d, b);
+  vals[0] = m + r;
+  vals[1] = m - r;
+  let x: number;
+  let y: number;
+  if (r === 0) {
+    x = 1;
+    y = 0;
+  } else if (d >= 0) {
+    x = r + d;
+    y = b;
+  } else {
+    x = b;
+    y = r - d;
+  }
+  let n = Math.sqrt(x * x + y * y);
+  if (n === Infinity) n = Math.hypot(x, y);
+  x /= n;
+  y /= n;
+  vecs[0] = x;
+  vecs[1] = y;
+  vecs[2] = -y;
+  vecs[3] = x;
+}
+
+export class Spectrum {
+  readonly dim: number;
+  /** Eigenvalues, descending; the first `count` are valid. */
+  readonly values: Float64Array;
+  /** Unit eigenvectors matching `values`. */
+  readonly vectors: Vec[];
+  count = 0;
+  private readonly problem: Problem;
+  private readonly dense: boolean;
+  private readonly H: Float64Array;
+  private readonly v2 = new Float64Array(4);
+  private warm: Vec[] = [];
+  private readonly hvpFn: (v: Float64Array, out: Float64Array) => Float64Array;
+  private at: Vec;
+
+  constructor(problem: Problem) {
+    this.problem = problem;
+    const n = problem.dim;
+    this.dim = n;
+    this.dense = typeof problem.hessian === 'function' && n <= DENSE_MAX_DIM;
+    this.H = new Float64Array(this.dense ? n * n : 0);
+    this.values = new Float64Array(n);
+    this.vectors = Array.from({ length: n }, () => new Float64Array(n));
+    this.at = new Float64Array(n);
+    this.hvpFn = (v, out) => this.problem.hvp(this.at, v, out);
+  }
+
+  /** True when every eigenvalue comes at once (dense path): `top` then fills all `dim` of them. */
+  get isDense(): boolean {
+    return this.dense;
+  }
+
+  /**
+   * At least the top k eigenpairs of H(w) (all of them on the dense path). Non-finite Hessians give
+   * NaN values, which the callers treat as divergence.
+   */
+  top(w: Vec, k: number): void {
+    const n = this.dim;
+    k = Math.max(1, Math.min(k, n));
+    if (this.dense) {
+      const H = this.problem.hessian!(w, this.H);
+      if (n === 1) {
+        this.values[0] = H[0];
+        this.vectors[0][0] = 1;
+      } else if (n === 2) {
+        eig2(H[0], 0.5 * (H[1] + H[2]), H[3], this.values, this.v2);
+        this.vectors[0][0] = this.v2[0];
+        this.vectors[0][1] = this.v2[1];
+        this.vectors[1][0] = this.v2[2];
+        this.vectors[1][1] = this.v2[3];
+      } else {
+        const e = symeig(H, n);
+        for (let i = 0; i < n; i++) {
+          this.values[i] = e.values[i];
+          this.vectors[i].set(e.vectors[i]);
+        }
+      }
+      this.count = n;
+      return;
+    }
+    this.at.set(w);
+    const r = lanczosTopK(this.hvpFn, n, k, { warm: this.warm, tol: 1e-8 });
+    for (let i = 0; i < r.values.length; i++) {
+      this.values[i] = r.values[i];
+      this.vectors[i].set(r.vectors[i]);
+    }
+    this.count = r.values.length;
+    this.warm = r.vectors;
+  }
+}

@@ -1,0 +1,16 @@
+/** The tfjs (float32) path for tiny networks: backend selection, the network problem, benchmarks' API. */
+export * from './types.ts';
+export { TfMlp, type GdOptions } from './tf-mlp.ts';
+export {
+  selectBackend,
+  tryBackend,
+  activeBackend,
+  deviceKey,
+  environmentBackends,
+  mapStorage,
+  mlpCalibration,
+  type KeyValueStore,
+  type SelectOptions,
+} from './backend.ts';
+export { topEigAsync, type TopEigOptions } from './top-eig.ts';
+export { measureTfMlp, measureBackends, type TfTiming, type MeasureOptions } from './measure.ts';

@@ -1,0 +1,513 @@
+/**
+ * The page's side effects: the worker, the replay clock (requestAnimationFrame), the URL and history.
+ * Components call these actions; they never talk to the worker themselves.
+ */
+import { getProblemSpec } from '../engine/problems/registry.ts';
+import { parseRunFile, runFileTraces } from '../engine/run-file.ts';
+import type { FlowId, ProblemSettings, RunConfig } from '../engine/types.ts';
+import type { FromWorker, RunMode, ToWorker } from '../worker/protocol.ts';
+import { effectiveSpeed, problemDefaults, type ControlId, type Settings } from './settings.ts';
+import { emptyRun, store, type AppState, type Overlay, type RunView } from './store.ts';
+import { applyChunk, type ViewTrace } from './trace-buffer.ts';
+import { parseUrl, toUrl } from './url.ts';
+
+const GRID_N = 120;
+const MAX_GHOSTS = 6;
+/** η changes closer together than this re-run the same fork instead of forking again (slider drags). */
+const FORK_COALESCE_MS = 450;
+const HISTORY_COALESCE_MS = 700;
+
+let worker: Worker | null = null;
+let runCounter = 0;
+let reqCounter = 0;
+const pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+let lastEtaChange = 0;
+let lastPush = 0;
+/** After a restart with `showAll`, the playhead jumps to the end when the data arrive (drags). */
+let showAllRun = -1;
+let gridKey = '';
+
+/** Measurements for the browser bench and the tests. */
+export const perf = {
+  /** Drag event → first frame drawn with the recomputed horizon, ms. */
+  drag: [] as number[],
+  dragMark: new Map<number, number>(),
+  chunks: 0,
+};
+
+const set = (p: Partial<AppState>) => store.setState(p);
+const get = () => store.getState();
+
+export function modeFor(s: Settings): RunMode {
+  return getProblemSpec(s.problem)?.kind === 'network' ? 'stream' : 'horizon';
+}
+
+export function problemSettingsOf(s: Settings): ProblemSettings {
+  const p: ProblemSettings = { id: s.problem, params: { ...s.params } };
+  if (Object.keys(s.choices).length) p.choices = { ...s.choices };
+  if (s.expr !== undefined) p.expr = s.expr;
+  return p;
+}
+
+/** The engine's RunConfig for the settings (the same config the CLI builds from the same values). */
+export function configOf(s: Settings): RunConfig {
+  const c: RunConfig = { problem: problemSettingsOf(s), eta: s.eta, steps: s.steps, flows: [...s.flows] };
+  if (s.start) c.start = [...s.start];
+  if (Object.keys(s.flowOptions).length) c.flowOptions = structuredClone(s.flowOptions);
+  return c;
+}
+
+function post(msg: ToWorker): void {
+  worker?.postMessage(msg);
+}
+
+function request<T extends FromWorker['type']>(msg: ToWorker & { reqId: number }): Promise<Extract<FromWorker, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    pending.set(msg.reqId, { resolve: resolve as (m: FromWorker) => void, reject });
+    post(msg);
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Runs
+
+function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; play?: boolean } = {}): void {
+  const runId = ++runCounter;
+  const mode = modeFor(s);
+  if (opts.showAll) showAllRun = runId;
+  set({
+    run: emptyRun(runId, mode, s.eta, 0),
+    playhead: 0,
+    ...(opts.keepGhosts ? {} : { ghosts: [] }),
+    ...(opts.play !== undefined ? { playing: opts.play } : {}),
+  });
+  post({ type: 'run', runId, config: configOf(s), mode });
+  if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });
+}
+
+function forkRun(eta: number, sameBase: boolean): void {
+  const st = get();
+  const old = st.run;
+  const runId = ++runCounter;
+  const t = sameBase ? old.t0 : st.playhead;
+  let ghosts = st.ghosts;
+  if (!sameBase) {
+    const traces: Overlay['traces'] = {};
+    for (const [id, tr] of Object.entries(old.traces) as [FlowId, ViewTrace][]) traces[id] = upToTime(tr, t);
+    ghosts = [...ghosts, { key: `ghost-${old.runId}`, name: `η = ${fmtEta(old.eta)}`, kind: 'ghost' as const, eta: old.eta, traces, visible: true }].slice(-MAX_GHOSTS);
+  }
+  set({ run: emptyRun(runId, old.mode, eta, t), ghosts, playhead: t });
+  post({ type: 'fork', runId, fromRunId: old.runId, t, eta, sameBase });
+  if (old.mode === 'stream' && st.playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(st.settings) });
+}
+
+function upToTime(tr: ViewTrace, time: number): ViewTrace {
+  let n = 0;
+  while (n < tr.length && tr.t[n] <= time) n++;
+  return { ...tr, length: n };
+}
+
+export function fmtEta(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}
+
+/** End of the clock for the current run (absolute). */
+export function runEnd(r: RunView): number {
+  return r.info ? r.info.t0 + r.info.steps : r.t0;
+}
+
+/** The flow whose divergence freezes the run: GD, or the first flow when GD is off. */
+export function leadFlow(r: RunView): FlowId | undefined {
+  if (r.traces.gd) return 'gd';
+  return r.info?.flows[0];
+}
+
+/** Where the replay must stop: the lead flow's stop (divergence) or the last computed sample. */
+export function freezeTime(r: RunView): number {
+  const lf = leadFlow(r);
+  const stop = lf ? r.traces[lf]?.stopped : null;
+  return stop ? Math.min(stop.step, r.frontier) : r.frontier;
+}
+
+function onMessage(ev: MessageEvent<FromWorker>): void {
+  const m = ev.data;
+  if ('reqId' in m && m.reqId !== undefined && pending.has(m.reqId)) {
+    const p = pending.get(m.reqId)!;
+    pending.delete(m.reqId);
+    if (m.type === 'error') p.reject(new Error(m.message));
+    else p.resolve(m);
+    return;
+  }
+  const st = get();
+  switch (m.type) {
+    case 'info': {
+      if (m.info.runId !== st.run.runId) return;
+      const patch: Partial<AppState> = { run: { ...st.run, info: m.info, t0: m.info.t0 } };
+      if (m.info.t0 === 0) patch.eigStart = m.info.eigStart;
+      set(patch);
+      break;
+    }
+    case 'chunk': {
+      if (m.runId !== st.run.runId) return;
+      perf.chunks++;
+      const traces = { ...st.run.traces };
+      let frontier = st.run.t0;
+      for (const c of m.chunks) {
+        const tr = applyChunk(m.reset ? undefined : traces[c.flow], c);
+        traces[c.flow] = tr;
+        if (tr.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
+      }
+      const run: RunView = { ...st.run, traces, step: m.step, done: m.done, computing: false, onset: m.onset, computeMs: m.ms, frontier };
+      const patch: Partial<AppState> = { run };
+      if (run.mode === 'stream') {
+        patch.playhead = frontier;
+        const lf = leadFlow(run);
+        if (lf && run.traces[lf]?.stopped && st.playing) {
+          patch.playing = false;
+          post({ type: 'pause', runId: run.runId });
+        }
+        if (m.done && st.playing) patch.playing = false;
+      } else if (st.dragging || showAllRun === m.runId) {
+        patch.playhead = freezeTime(run);
+      }
+      set(patch);
+      const t0 = perf.dragMark.get(m.runId);
+      if (t0 !== undefined) {
+        perf.dragMark.delete(m.runId);
+        requestAnimationFrame(() => perf.drag.push(performance.now() - t0));
+      }
+      break;
+    }
+    case 'error': {
+      if (m.runId !== undefined && m.runId !== st.run.runId) return;
+      set({ run: { ...st.run, computing: false, error: { message: m.message, position: m.position, input: m.input } }, playing: false });
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+function requestGrid(s: Settings): void {
+  const spec = getProblemSpec(s.problem);
+  const key = JSON.stringify(problemSettingsOf(s));
+  if (key === gridKey) return;
+  gridKey = key;
+  if (!spec || spec.kind === 'network') {
+    set({ grid: null });
+    return;
+  }
+  const reqId = ++reqCounter;
+  request<'grid'>({ type: 'grid', reqId, problem: problemSettingsOf(s), n: GRID_N })
+    .then((m) => {
+      if (gridKey === key) set({ grid: m.grid });
+    })
+    .catch(() => {
+      if (gridKey === key) set({ grid: null });
+    });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Settings and history
+
+const problemKey = (s: Settings) => JSON.stringify([s.problem, s.params, s.choices, s.expr]);
+const runKey = (s: Settings) => JSON.stringify([problemKey(s), s.start, s.steps, s.flows, s.flowOptions]);
+
+function writeUrl(s: Settings, how: 'push' | 'replace'): void {
+  const url = toUrl(s);
+  if (url === location.search) return;
+  const now = performance.now();
+  if (how === 'replace' || now - lastPush < HISTORY_COALESCE_MS) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  lastPush = now;
+}
+
+/** Apply new settings: re-run what they invalidate. */
+function apply(next: Settings, prev: Settings, opts: { history: 'push' | 'replace' | 'none'; showAll?: boolean; forkEta?: boolean }): void {
+  set({ settings: next });
+  if (opts.history !== 'none') writeUrl(next, opts.history);
+  if (problemKey(next) !== problemKey(prev)) requestGrid(next);
+  if (runKey(next) !== runKey(prev)) {
+    // A new horizon replays at once (1-D/2-D); a network keeps its play state.
+    startRun(next, { showAll: opts.showAll, play: modeFor(next) === 'horizon' && !opts.showAll ? true : undefined });
+  } else if (next.eta !== prev.eta) {
+    etaChanged(next, opts.forkEta ?? true);
+  }
+  if (next.speed !== prev.speed && get().playing && get().run.mode === 'stream') {
+    post({ type: 'play', runId: get().run.runId, stepsPerSlice: effectiveSpeed(next) });
+  }
+}
+
+function etaChanged(s: Settings, allowFork: boolean): void {
+  const st = get();
+  const r = st.run;
+  const now = performance.now();
+  const recent = now - lastEtaChange < FORK_COALESCE_MS;
+  lastEtaChange = now;
+  const p = st.playhead;
+  const end = runEnd(r);
+  const lf = leadFlow(r);
+  const stop = lf ? r.traces[lf]?.stopped : null;
+  const midRun = r.info !== null && p > 0 && p < end && !(stop && p >= stop.step) && !r.error;
+  if (allowFork && r.t0 > 0 && (recent || p === r.t0) && r.info) forkRun(s.eta, true);
+  else if (allowFork && midRun) forkRun(s.eta, false);
+  else startRun(s, { keepGhosts: false, play: r.mode === 'horizon' ? true : undefined });
+}
+
+export function setSettings(patch: Partial<Settings>, history: 'push' | 'replace' = 'push'): void {
+  const prev = get().settings;
+  apply({ ...prev, ...patch }, prev, { history });
+}
+
+/** Switch problem: its own defaults, keeping view preferences. */
+export function selectProblem(id: string): void {
+  const spec = getProblemSpec(id);
+  if (!spec) return;
+  const prev = get().settings;
+  const next = problemDefaults(spec, prev);
+  next.flows = prev.flows;
+  next.flowOptions = prev.flowOptions;
+  apply(next, prev, { history: 'push' });
+}
+
+export function setEta(eta: number): void {
+  if (!(eta > 0) || !Number.isFinite(eta)) return;
+  setSettings({ eta }, 'push');
+}
+
+/** λ₁ of gradient flow's last recorded state (where the stable flow sharpens to), if it ran. */
+export function gfEndSharpness(st: AppState = get()): number | null {
+  const tr = st.run.traces['gradient-flow'];
+  if (!tr || tr.length === 0) return null;
+  const l = tr.sharpness[(tr.length - 1) * tr.eigK];
+  return Number.isFinite(l) && l > 0 ? l : null;
+}
+
+/** The λ that "just below 2/λ" refers to: λ₁ at the start when positive, else λ₁ at gradient flow's end. */
+export function edgeLambda(st: AppState = get()): { lambda: number; where: 'start' | 'gf-end' } | null {
+  const l0 = st.eigStart[0];
+  if (l0 > 0) return { lambda: l0, where: 'start' };
+  const l1 = gfEndSharpness(st);
+  return l1 ? { lambda: l1, where: 'gf-end' } : null;
+}
+
+/** η = 0.99 · 2/λ (see edgeLambda). */
+export function etaBelowEdge(restart = false): void {
+  const l = edgeLambda()?.lambda ?? NaN;
+  if (!(l > 0)) return;
+  const eta = Number(((0.99 * 2) / l).toPrecision(4));
+  const prev = get().settings;
+  apply({ ...prev, eta }, prev, { history: 'push', forkEta: !restart });
+}
+
+export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
+  const prev = get().settings;
+  const next = { ...prev, start: p.slice() };
+  if (phase === 'drag') {
+    set({ dragging: true, playing: false });
+    apply(next, prev, { history: 'replace', showAll: true });
+    perf.dragMark.set(runCounter, performance.now());
+  } else {
+    set({ dragging: false });
+    if (runKey(next) !== runKey(prev)) apply(next, prev, { history: 'push' });
+    else writeUrl(next, 'push');
+    // The whole horizon is computed: replay it from the start.
+    showAllRun = -1;
+    set({ playhead: 0, playing: true });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Transport
+
+export function play(): void {
+  const st = get();
+  const r = st.run;
+  if (r.mode === 'horizon') {
+    if (st.playhead >= freezeTime(r) && r.done) set({ playhead: r.t0 });
+    set({ playing: true });
+  } else {
+    set({ playing: true });
+    post({ type: 'play', runId: r.runId, stepsPerSlice: effectiveSpeed(st.settings) });
+  }
+}
+
+export function pause(): void {
+  set({ playing: false });
+  post({ type: 'pause', runId: get().run.runId });
+}
+
+export function togglePlay(): void {
+  if (get().playing) pause();
+  else play();
+}
+
+export function stepOnce(): void {
+  const st = get();
+  pause();
+  if (st.run.mode === 'horizon') set({ playhead: Math.min(freezeTime(st.run), Math.floor(st.playhead) + 1) });
+  else post({ type: 'step', runId: st.run.runId, n: 1 });
+}
+
+export function reset(): void {
+  const st = get();
+  set({ playing: false });
+  startRun(st.settings);
+}
+
+export function rewind(n: number): void {
+  const st = get();
+  set({ playing: false, playhead: Math.max(st.run.t0, freezeTime(st.run) - n) });
+}
+
+export function setPlayhead(t: number): void {
+  const r = get().run;
+  set({ playhead: Math.max(r.t0, Math.min(freezeTime(r), Math.round(t))), playing: false });
+}
+
+function tick(): void {
+  const st = get();
+  const r = st.run;
+  if (st.playing && r.mode === 'horizon' && !st.dragging && r.done) {
+    const end = freezeTime(r);
+    const ph = Math.min(end, st.playhead + effectiveSpeed(st.settings));
+    set(ph >= end ? { playhead: end, playing: false } : { playhead: ph });
+  }
+  requestAnimationFrame(tick);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Runs panel, export, import, links
+
+export function saveRun(name: string): void {
+  const st = get();
+  const traces: Overlay['traces'] = {};
+  for (const [id, tr] of Object.entries(st.run.traces) as [FlowId, ViewTrace][]) traces[id] = upToTime(tr, st.playhead);
+  const o: Overlay = { key: `saved-${Date.now()}-${st.saved.length}`, name: name.trim() || `run ${st.saved.length + 1}`, kind: 'saved', eta: st.run.eta, traces, visible: true };
+  set({ saved: [...st.saved, o], toast: { text: `Saved “${o.name}”.`, error: false } });
+}
+
+export function toggleOverlay(key: string): void {
+  const f = (o: Overlay) => (o.key === key ? { ...o, visible: !o.visible } : o);
+  set({ saved: get().saved.map(f), ghosts: get().ghosts.map(f) });
+}
+
+export function renameOverlay(key: string, name: string): void {
+  set({ saved: get().saved.map((o) => (o.key === key ? { ...o, name } : o)) });
+}
+
+export function deleteOverlay(key: string): void {
+  set({ saved: get().saved.filter((o) => o.key !== key), ghosts: get().ghosts.filter((o) => o.key !== key) });
+}
+
+export function clearGhosts(): void {
+  set({ ghosts: [] });
+}
+
+function download(text: string, filename: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Export the current run (whole computed horizon) in the CLI's run-file format, or CSV. */
+export async function exportRun(format: 'json' | 'csv'): Promise<string | null> {
+  const reqId = ++reqCounter;
+  try {
+    const m = await request<'export'>({ type: 'export', reqId, runId: get().run.runId, format });
+    download(m.text, m.filename, format === 'json' ? 'application/json' : 'text/csv');
+    set({ toast: { text: `Exported ${m.filename}.`, error: false } });
+    return m.text;
+  } catch (e) {
+    set({ toast: { text: `Export failed: ${(e as Error).message}`, error: true } });
+    return null;
+  }
+}
+
+/** Import a run file (validated) as an overlay. Returns the overlay key, or null with a message shown. */
+export function importRunText(text: string, filename = 'file'): string | null {
+  try {
+    const file = parseRunFile(text);
+    const traces = runFileTraces(file) as Overlay['traces'];
+    const st = get();
+    const o: Overlay = {
+      key: `imported-${Date.now()}-${st.saved.length}`,
+      name: `${file.problem.label ?? file.problem.id}, η = ${fmtEta(file.eta)}`,
+      kind: 'imported',
+      eta: file.eta,
+      traces,
+      visible: true,
+    };
+    set({ saved: [...st.saved, o], toast: { text: `Imported ${filename}: ${o.name}.`, error: false } });
+    return o.key;
+  } catch (e) {
+    set({ toast: { text: `Could not import ${filename}: ${(e as Error).message}`, error: true } });
+    return null;
+  }
+}
+
+export function linkFor(hide?: ControlId[]): string {
+  return location.origin + location.pathname + toUrl(get().settings, { hide });
+}
+
+export async function copyText(text: string, what: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    set({ toast: { text: `${what} copied to the clipboard.`, error: false } });
+  } catch {
+    set({ toast: { text: `${what}: ${text}`, error: false } });
+  }
+}
+
+export function dismissNotice(i: number): void {
+  set({ notices: get().notices.filter((_, j) => j !== i) });
+}
+
+export function setCursor(t: number | null): void {
+  if (get().cursorT !== t) set({ cursorT: t });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Boot
+
+function fromLocation(history: 'replace' | 'none'): void {
+  const { settings, ignored } = parseUrl(location.search);
+  const prev = get().settings;
+  set({ notices: ignored.length ? [`Parts of the link were ignored and their defaults used: ${ignored.join('; ')}.`] : [] });
+  if (history === 'replace') {
+    set({ settings, playing: settings.play });
+    requestGrid(settings);
+    startRun(settings);
+    window.history.replaceState(null, '', toUrl(settings));
+  } else {
+    apply(settings, prev, { history: 'none', forkEta: false });
+  }
+}
+
+async function checkWebGpu(): Promise<void> {
+  try {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const adapter = gpu ? await gpu.requestAdapter() : null;
+    set({ webgpu: adapter ? 'available' : 'unavailable' });
+  } catch {
+    set({ webgpu: 'unavailable' });
+  }
+}
+
+export function initController(): void {
+  worker = new Worker(new URL('../worker/sim.worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = onMessage;
+  worker.onerror = (e) => {
+    set({ run: { ...get().run, computing: false, error: { message: `The simulation worker failed: ${e.message}`, input: false } } });
+  };
+  fromLocation('replace');
+  window.addEventListener('popstate', () => fromLocation('none'));
+  requestAnimationFrame(tick);
+  void checkWebGpu();
+  (window as unknown as { __rodflow: unknown }).__rodflow = { store, perf, configOf, importRunText, exportRun, setStart, setEta, play, pause, stepOnce };
+}

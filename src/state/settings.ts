@@ -1,0 +1,86 @@
+/**
+ * Everything a person sets on the page (and nothing that is computed): the URL carries exactly this.
+ * Defaults come from the registries, so a new problem or flow needs no change here.
+ */
+import { getProblemSpec, PROBLEMS } from '../engine/problems/registry.ts';
+import { FLOW_IDS, type FlowId, type FlowOptions, type ProblemSpec } from '../engine/types.ts';
+
+export const LOG_AXES = ['loss', 'sharpness', 'rod', 'dist'] as const;
+export type LogAxis = (typeof LOG_AXES)[number];
+
+/** Control groups a classroom link can hide. */
+export const CONTROL_IDS = ['problem', 'params', 'eta', 'start', 'steps', 'flows', 'options', 'transport', 'axes', 'runs', 'export'] as const;
+export type ControlId = (typeof CONTROL_IDS)[number];
+
+export const CONTROL_LABELS: Record<ControlId, string> = {
+  problem: 'Problem selector',
+  params: 'Problem parameters / expression',
+  eta: 'Step size η',
+  start: 'Start point',
+  steps: 'Step budget',
+  flows: 'Flows on/off',
+  options: 'Flow options',
+  transport: 'Play / pause / step / speed',
+  axes: 'Time axis and log axes',
+  runs: 'Saved runs',
+  export: 'Export / import',
+};
+
+export const MAX_STEPS = 100_000;
+export const SPEEDS = [0, 1, 2, 5, 10, 20, 50, 100, 200] as const;
+
+export interface Settings {
+  problem: string;
+  /** Values of the problem's params that differ from, or add to, the defaults. */
+  params: Record<string, number>;
+  choices: Record<string, string>;
+  /** Custom problems: the expression; undefined = the problem's default. */
+  expr?: string;
+  eta: number;
+  /** Start point; null = the problem's default start. */
+  start: number[] | null;
+  /** Step budget (the clock's end). */
+  steps: number;
+  flows: FlowId[];
+  flowOptions: Partial<Record<FlowId, FlowOptions>>;
+  timeAxis: 'steps' | 'eta';
+  log: LogAxis[];
+  /** Steps per frame; 0 = auto (about 7 s for the whole budget). */
+  speed: number;
+  /** Start playing when the page opens. */
+  play: boolean;
+  /** Classroom link: control groups hidden from view. */
+  hide: ControlId[];
+}
+
+export const DEFAULT_PROBLEM = 'valley';
+
+/** The settings a problem opens with (its registry defaults). */
+export function problemDefaults(spec: ProblemSpec, keep?: Partial<Settings>): Settings {
+  return {
+    problem: spec.id,
+    params: {},
+    choices: {},
+    expr: undefined,
+    eta: spec.defaults.eta,
+    start: null,
+    steps: spec.defaults.steps,
+    flows: [...FLOW_IDS],
+    flowOptions: {},
+    timeAxis: keep?.timeAxis ?? 'steps',
+    log: keep?.log ?? ['loss', 'dist'],
+    speed: 0,
+    play: keep?.play ?? true,
+    hide: keep?.hide ?? [],
+  };
+}
+
+export function defaultSettings(): Settings {
+  const spec = getProblemSpec(DEFAULT_PROBLEM) ?? PROBLEMS[0];
+  return problemDefaults(spec);
+}
+
+/** Steps per frame actually used. */
+export function effectiveSpeed(s: Pick<Settings, 'speed' | 'steps'>): number {
+  return s.speed > 0 ? s.speed : Math.max(1, Math.ceil(s.steps / 420));
+}

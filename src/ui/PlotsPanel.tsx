@@ -1,0 +1,139 @@
+/** All plots of the live run (+ ghosts and saved runs), sharing one time cursor. */
+import { useMemo } from 'react';
+import { ContourPlot, TimeSeriesPlot, formatNumber } from './plots/index.ts';
+import type { Series } from './plots/types.ts';
+import type { FlowId } from '../engine/types.ts';
+import { setCursor, setStart, runEnd } from '../state/controller.ts';
+import { useApp, type AppState } from '../state/store.ts';
+import { upTo, type ViewTrace } from '../state/trace-buffer.ts';
+import { REF_COLORS } from './palette.ts';
+import {
+  onsetMarks,
+  pickCentre,
+  pickDist,
+  pickLoss,
+  pickOsc,
+  pickSharpness,
+  planePaths,
+  rodSegments,
+  timeSeries,
+  type Layer,
+  type Traces,
+} from './series.ts';
+
+function visibleTraces(traces: Traces, t: number): Traces {
+  const out: Traces = {};
+  for (const [id, tr] of Object.entries(traces) as [FlowId, ViewTrace][]) out[id] = upTo(tr, t);
+  return out;
+}
+
+/** Bounding box of the projected paths (networks), padded; the plot needs a window. */
+function extentOf(layers: Layer[]): { x: [number, number]; y: [number, number] } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const l of layers)
+    for (const tr of Object.values(l.traces)) {
+      if (!tr) continue;
+      for (let i = 0; i < tr.length; i++) {
+        const a = tr.w[i * tr.wDim];
+        const b = tr.w[i * tr.wDim + 1];
+        if (Number.isFinite(a) && Number.isFinite(b)) {
+          x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
+        }
+      }
+    }
+  if (!(x1 >= x0)) return { x: [-1, 1], y: [-1, 1] };
+  const px = (x1 - x0) * 0.08 || 0.1;
+  const py = (y1 - y0) * 0.08 || 0.1;
+  return { x: [x0 - px, x1 + px], y: [y0 - py, y1 + py] };
+}
+
+const selLayers = (s: AppState) => s.ghosts;
+const selSaved = (s: AppState) => s.saved;
+
+export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
+  const run = useApp((s) => s.run);
+  const playhead = useApp((s) => s.playhead);
+  const ghosts = useApp(selLayers);
+  const saved = useApp(selSaved);
+  const settings = useApp((s) => s.settings);
+  const grid = useApp((s) => s.grid);
+  const cursorT = useApp((s) => s.cursorT);
+  const axis = settings.timeAxis;
+  const eta = run.eta;
+  const scale = axis === 'eta' ? eta : 1;
+  const info = run.info;
+  const dim = info?.dim ?? 2;
+  const projected = Object.values(run.traces).some((t) => t?.projected);
+
+  const live = useMemo(() => visibleTraces(run.traces, playhead), [run.traces, playhead]);
+  const layers: Layer[] = useMemo(
+    () => [
+      ...ghosts.filter((g) => g.visible).map((g) => ({ traces: g.traces, eta: g.eta, key: g.key, name: g.name, kind: g.kind })),
+      ...saved.filter((g) => g.visible).map((g) => ({ traces: g.traces, eta: g.eta, key: g.key, name: g.name, kind: g.kind })),
+      { traces: live, eta, key: '', name: '', kind: 'live' as const },
+    ],
+    [ghosts, saved, live, eta],
+  );
+  const flows = info?.flows ?? settings.flows;
+  const end = runEnd(run);
+  const xDomain: [number, number] = [0, Math.max(1, end) * scale];
+  const xLabel = axis === 'eta' ? 'time t = η·k' : 'step k';
+  const cursorX = cursorT === null ? null : cursorT * scale;
+  const onCursor = (x: number | null) => setCursor(x === null ? null : x / scale);
+  const marks = onsetMarks(run.onset, eta, axis, flows);
+  const logs = new Set(settings.log);
+  const edgeLine = [{ y: 2 / eta, label: `2/η = ${formatNumber(2 / eta)}`, color: REF_COLORS.edge, dash: '6 4' }];
+
+  const sharp = useMemo(() => timeSeries(layers, axis, pickSharpness), [layers, axis]);
+  const loss = useMemo(() => timeSeries(layers, axis, pickLoss), [layers, axis]);
+  const osc = useMemo(() => timeSeries(layers, axis, pickOsc), [layers, axis]);
+  const centre = useMemo(() => timeSeries(layers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [layers, axis, projected]);
+  const dist = useMemo(() => timeSeries(layers, axis, pickDist), [layers, axis]);
+  const paths: Series[] = useMemo(() => planePaths(layers, projected ? 2 : dim), [layers, dim, projected]);
+  const { rods, segments } = useMemo(() => rodSegments(live, projected ? 2 : dim), [live, dim, projected]);
+
+  const start = settings.start ?? info?.start;
+  const window2 = info?.window && !projected ? info.window : extentOf(layers);
+  const isCurve = !projected && dim === 1 && grid?.dim === 1 && grid.xs;
+
+  return (
+    <div className="plots">
+      <section className="plot-cell contour-cell" aria-label="Paths in the plane">
+        <ContourPlot
+          id="contour"
+          title={projected ? 'Weights — a 2-D projection (trace.projected), not the loss landscape' : dim === 1 ? 'Loss curve with the iterates' : 'Loss contours with the paths'}
+          height={430}
+          window={isCurve ? { x: grid!.x, y: info?.window?.y } : window2}
+          grid={!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values } : undefined}
+          curve={isCurve ? { x: grid!.xs!, y: grid!.values } : undefined}
+          paths={paths}
+          rods={rods}
+          segments={segments}
+          cursorT={cursorT ?? playhead}
+          start={!projected && start && start.length === dim ? start : undefined}
+          onStartDrag={!projected && startDraggable ? (p) => setStart(p, 'drag') : undefined}
+          onStartDragEnd={!projected && startDraggable ? (p) => setStart(p, 'end') : undefined}
+          xLabel={projected ? 'projection p₁' : 'x'}
+          yLabel={projected ? 'projection p₂' : dim === 1 ? 'L(x)' : 'y'}
+          equalAspect={!projected}
+        />
+        {projected && <p className="help">Networks have too many weights to draw: the paths are projected on two fixed directions.</p>}
+      </section>
+      <section className="plot-cell" aria-label="Sharpness">
+        <TimeSeriesPlot id="sharpness" title="Sharpness λ₁ (and λ₂) vs 2/η" xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+      </section>
+      <section className="plot-cell" aria-label="Loss">
+        <TimeSeriesPlot id="loss" title="Loss: GD raw and smoothed; each flow's own and predicted" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+      </section>
+      <section className="plot-cell" aria-label="Rod size">
+        <TimeSeriesPlot id="rod" title="The rod: GD |δ|², Rod Flow |δ|², Central Flow σ²" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+      </section>
+      <section className="plot-cell" aria-label="Rod centre">
+        <TimeSeriesPlot id="centre" title={projected ? 'Centre coordinates (projected)' : 'Centre coordinates (x solid, y dashed)'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+      </section>
+      <section className="plot-cell" aria-label="Distance from GD">
+        <TimeSeriesPlot id="distance" title="Distance from GD's pair centre (model accuracy)" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+      </section>
+    </div>
+  );
+}

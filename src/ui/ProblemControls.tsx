@@ -1,0 +1,193 @@
+/** Problem selector and its parameters, generated from the problem registry. */
+import { useState } from 'react';
+import { PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
+import type { ChoiceSpec, ParamSpec } from '../engine/types.ts';
+import { selectProblem, setSettings } from '../state/controller.ts';
+import { store, useApp } from '../state/store.ts';
+import { NumberField } from './NumberField.tsx';
+
+const KIND_LABEL = { toy: 'Toy potentials', custom: 'Your own', network: 'Tiny networks' } as const;
+
+export function ProblemSelect() {
+  const id = useApp((s) => s.settings.problem);
+  const spec = getProblemSpec(id);
+  const kinds = (['toy', 'custom', 'network'] as const).filter((k) => PROBLEMS.some((p) => p.kind === k));
+  return (
+    <div className="field">
+      <label htmlFor="problem-select">Problem</label>
+      <select id="problem-select" value={id} onChange={(e) => selectProblem(e.target.value)}>
+        {kinds.map((k) => (
+          <optgroup key={k} label={KIND_LABEL[k]}>
+            {PROBLEMS.filter((p) => p.kind === k).map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+      </select>
+      {spec && <p className="help">{spec.description}</p>}
+    </div>
+  );
+}
+
+function ParamControl({ p, value }: { p: ParamSpec; value: number }) {
+  const commit = (v: number) => {
+    const params = { ...useAppParams(), [p.key]: v };
+    setSettings({ params }, 'push');
+  };
+  const toSlider = (v: number) => (p.log ? Math.log10(v) : v);
+  const fromSlider = (v: number) => (p.log ? 10 ** v : v);
+  const step = p.log ? 0.001 : (p.step ?? (p.integer ? 1 : (p.max - p.min) / 200));
+  return (
+    <div className="field param">
+      <label htmlFor={`param-${p.key}`} title={p.help}>
+        {p.label}
+      </label>
+      <div className="slider-row">
+        <input
+          type="range"
+          aria-label={`${p.label} slider`}
+          min={toSlider(p.min)}
+          max={toSlider(p.max)}
+          step={step}
+          value={toSlider(value)}
+          onChange={(e) => {
+            let v = fromSlider(Number(e.target.value));
+            if (p.integer) v = Math.round(v);
+            commit(Number(v.toPrecision(6)));
+          }}
+        />
+        <NumberField id={`param-${p.key}`} value={value} min={p.min} max={p.max} integer={p.integer} onCommit={commit} />
+      </div>
+      {p.help && <p className="help">{p.help}</p>}
+    </div>
+  );
+}
+
+function useAppParams(): Record<string, number> {
+  return store.getState().settings.params;
+}
+
+function ChoiceControl({ c, value }: { c: ChoiceSpec; value: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={`choice-${c.key}`} title={c.help}>
+        {c.label}
+      </label>
+      <select
+        id={`choice-${c.key}`}
+        value={value}
+        onChange={(e) => setSettings({ choices: { ...store.getState().settings.choices, [c.key]: e.target.value } }, 'push')}
+      >
+        {c.choices.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Custom expression with the engine's InputError shown inline (with a caret under its position). */
+function ExpressionControl() {
+  const expr = useApp((s) => s.settings.expr);
+  const params = useApp((s) => s.settings.params);
+  const err = useApp((s) => (s.run.error?.input ? s.run.error : null));
+  const [draft, setDraft] = useState<string | null>(null);
+  const [newParam, setNewParam] = useState('');
+  const shown = draft ?? expr ?? '(1 - a*x^2 - y^2)^2';
+  const commit = () => {
+    if (draft !== null && draft !== expr) setSettings({ expr: draft }, 'push');
+    setDraft(null);
+  };
+  return (
+    <div className="field">
+      <label htmlFor="expr-input">L(x, y) =</label>
+      <textarea
+        id="expr-input"
+        className={err ? 'invalid' : ''}
+        rows={2}
+        spellCheck={false}
+        value={shown}
+        aria-invalid={!!err}
+        aria-describedby={err ? 'expr-error' : undefined}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey) {
+            e.preventDefault();
+            commit();
+          }
+        }}
+      />
+      <p className="help">Enter to apply. Use x (and y), numbers, + − * / ^, sin, cos, exp, log, sqrt, … and parameters.</p>
+      {err && (
+        <div id="expr-error" className="inline-error" role="alert">
+          {err.position !== undefined && (
+            <pre className="caret" aria-hidden="true">
+              {shown + '\n' + ' '.repeat(Math.max(0, err.position)) + '^'}
+            </pre>
+          )}
+          {err.message}
+        </div>
+      )}
+      <div className="custom-params">
+        {Object.entries(params).map(([k, v]) => (
+          <div className="slider-row" key={k}>
+            <label htmlFor={`cparam-${k}`}>{k} =</label>
+            <NumberField id={`cparam-${k}`} value={v} onCommit={(nv) => setSettings({ params: { ...store.getState().settings.params, [k]: nv } })} />
+            <button
+              type="button"
+              className="small"
+              aria-label={`Remove parameter ${k}`}
+              onClick={() => {
+                const p = { ...store.getState().settings.params };
+                delete p[k];
+                setSettings({ params: p });
+              }}
+            >
+              ×
+            </button>
+          </div>
+        ))}
+        <form
+          className="slider-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = newParam.trim();
+            if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !['x', 'y'].includes(name)) {
+              setSettings({ params: { ...store.getState().settings.params, [name]: 1 } });
+              setNewParam('');
+            }
+          }}
+        >
+          <input aria-label="New parameter name" placeholder="new parameter" value={newParam} onChange={(e) => setNewParam(e.target.value)} />
+          <button type="submit" className="small">
+            add
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+export function ProblemParams() {
+  const id = useApp((s) => s.settings.problem);
+  const params = useApp((s) => s.settings.params);
+  const choices = useApp((s) => s.settings.choices);
+  const spec = getProblemSpec(id);
+  if (!spec) return null;
+  return (
+    <>
+      {spec.kind === 'custom' && <ExpressionControl />}
+      {spec.params.map((p) => (
+        <ParamControl key={p.key} p={p} value={params[p.key] ?? p.default} />
+      ))}
+      {(spec.choices ?? []).map((c) => (
+        <ChoiceControl key={c.key} c={c} value={choices[c.key] ?? c.default} />
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+/** Play / pause / step / reset / speed / step budget, the step counter and a scrubber. */
+import { freezeTime, pause, play, reset, runEnd, setPlayhead, setSettings, stepOnce, togglePlay } from '../state/controller.ts';
+import { effectiveSpeed, MAX_STEPS, SPEEDS } from '../state/settings.ts';
+import { useApp } from '../state/store.ts';
+import { NumberField } from './NumberField.tsx';
+
+export function Transport({ showBudget }: { showBudget: boolean }) {
+  const playing = useApp((s) => s.playing);
+  const playhead = useApp((s) => s.playhead);
+  const run = useApp((s) => s.run);
+  const speed = useApp((s) => s.settings.speed);
+  const steps = useApp((s) => s.settings.steps);
+  const eta = useApp((s) => s.settings.eta);
+  const end = runEnd(run);
+  const avail = freezeTime(run);
+  const auto = effectiveSpeed({ speed: 0, steps });
+  return (
+    <div className="transport" role="group" aria-label="Playback">
+      <button type="button" className="primary" onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} title="Space" data-testid="play">
+        {playing ? '❚❚ Pause' : '▶ Play'}
+      </button>
+      <button type="button" onClick={stepOnce} title="Single step (→)" data-testid="step">
+        Step ▸|
+      </button>
+      <button type="button" onClick={reset} title="Reset to the start (R)" data-testid="reset">
+        ↺ Reset
+      </button>
+      <label className="inline">
+        Speed
+        <select value={speed} onChange={(e) => setSettings({ speed: Number(e.target.value) }, 'replace')} aria-label="Steps per frame">
+          {SPEEDS.map((v) => (
+            <option key={v} value={v}>
+              {v === 0 ? `auto (${auto}/frame)` : `${v} step${v > 1 ? 's' : ''}/frame`}
+            </option>
+          ))}
+        </select>
+      </label>
+      {showBudget && (
+        <label className="inline">
+          Steps
+          <NumberField label="Step budget" value={steps} min={1} max={MAX_STEPS} integer width="5.5em" onCommit={(v) => setSettings({ steps: v }, 'push')} />
+        </label>
+      )}
+      <div className="counter" aria-live="off">
+        <span data-testid="step-counter" className="mono">
+          step {Math.round(playhead)}
+        </span>
+        <span className="muted"> / {end}</span>
+        <span className="muted"> · t = η·k = {(playhead * eta).toPrecision(4)}</span>
+        {run.computing && <span className="badge busy">computing…</span>}
+      </div>
+      <input
+        className="scrubber"
+        type="range"
+        aria-label="Time (scrub)"
+        min={run.t0}
+        max={Math.max(run.t0 + 1, end)}
+        step={1}
+        value={playhead}
+        onChange={(e) => {
+          const t = Number(e.target.value);
+          if (t <= avail) setPlayhead(t);
+          else setPlayhead(avail);
+        }}
+        onPointerDown={() => playing && pause()}
+        disabled={run.mode === 'stream'}
+      />
+      {run.mode === 'stream' && !playing && run.done === false && playhead === 0 && (
+        <button type="button" className="small" onClick={play}>
+          start
+        </button>
+      )}
+    </div>
+  );
+}

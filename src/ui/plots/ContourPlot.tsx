@@ -1,0 +1,487 @@
+/**
+ * The plane (2-D) or the loss curve (1-D) with the flows on it.
+ * Layers: background canvas (contour fills and lines, or the loss curve) → data canvas (paths) → SVG
+ * (axes, rods, Σ segments/ellipses, markers at the cursor time, draggable start, hover readout).
+ * Contours are traced by d3-contour from the grid the caller sampled: the UI never evaluates the loss.
+ */
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { contours as d3contours, geoPath, geoTransform, interpolateRgb, select } from 'd3';
+import type { ContourPlotProps, PlotHandle, Series, Segment } from './types.ts';
+import { chooseDomain, formatNumber, makeScale, type Scale } from './scales.ts';
+import { contourLevels, equalAspectWindow, gridToData, bilinear } from './contour-levels.ts';
+import { interpolateCurve, nearestTimeIndex } from './nearest.ts';
+import { sx, sy, usableLength } from './access.ts';
+import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { Legend, type LegendEntry } from './Legend.tsx';
+import { exportPng, exportSvg, plotSvgString } from './export.ts';
+import { CONTOUR_FILL, CONTOUR_LINE, REF_COLORS } from '../palette.ts';
+import { objectId, seriesSignature } from './signature.ts';
+import { drawCount, lastDrawMs } from './TimeSeriesPlot.tsx';
+import './plots.css';
+
+interface Geometry {
+  x: Scale;
+  y: Scale;
+  iw: number;
+  ih: number;
+}
+
+export function ContourPlot(props: ContourPlotProps) {
+  const { id, title, height = 420, showExport = true, equalAspect = true, logY = false } = props;
+  const format = props.format ?? formatNumber;
+  // Grid/curve compared by array identity, so inline `curve={{ x, y }}` objects do not force redraws.
+  const gKey = props.grid ? `${objectId(props.grid.values)}:${props.grid.nx}:${props.grid.ny}` : '';
+  const cKey = props.curve ? `${objectId(props.curve.x)}:${objectId(props.curve.y)}` : '';
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const grid = useMemo(() => props.grid, [gKey]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const curve = useMemo(() => props.curve, [cKey]);
+  const oneD = !!curve;
+  const xLabel = props.xLabel ?? 'x';
+  const yLabel = props.yLabel ?? (oneD ? 'L(x)' : 'y');
+
+  const rootRef = useRef<HTMLElement>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
+  const bgRef = useRef<HTMLCanvasElement>(null);
+  const dataRef = useRef<HTMLCanvasElement>(null);
+  const axesRef = useRef<SVGGElement>(null);
+  const annRef = useRef<SVGGElement>(null);
+  const handleRef = useRef<SVGGElement>(null);
+  const hoverRef = useRef<HTMLSpanElement>(null);
+  const valueRefs = useRef(new Map<string, HTMLSpanElement>());
+  const geomRef = useRef<Geometry | null>(null);
+  const dragging = useRef<number[] | null>(null);
+  const [hidden, setHidden] = useState<Set<string>>(() => new Set());
+  const width = useElementWidth(frameRef);
+
+  const sig = seriesSignature(props.paths);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const paths = useMemo(() => props.paths, [sig]);
+  const visible = useMemo(() => paths.filter((p) => !hidden.has(p.id)), [paths, hidden]);
+  const annKey = JSON.stringify([props.rods ?? [], props.segments ?? [], props.ellipses ?? [], props.markers ?? []]);
+
+  const iw = Math.max(10, width - MARGIN.left - MARGIN.right);
+  const ih = Math.max(10, height - MARGIN.top - MARGIN.bottom);
+
+  // The drawn window: 2-D → the given window, widened for equal aspect; 1-D → x window, y from window.y or
+  // the curve's finite extent.
+  const win = useMemo(() => {
+    const wx = props.window.x;
+    if (oneD) {
+      let wy = props.window.y;
+      if (!wy) {
+        let lo = Infinity, hi = -Infinity;
+        const cy = curve!.y;
+        for (let i = 0; i < cy.length; i++) {
+          const v = cy[i];
+          if (!Number.isFinite(v) || (logY && v <= 0)) continue;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+        wy = chooseDomain(lo, hi, logY);
+      }
+      return { x: [wx[0], wx[1]] as [number, number], y: [wy[0], wy[1]] as [number, number] };
+    }
+    const wy = props.window.y ?? wx;
+    const w0 = { x: [wx[0], wx[1]] as [number, number], y: [wy[0], wy[1]] as [number, number] };
+    return equalAspect && width > 0 ? equalAspectWindow(w0, iw, ih) : w0;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [props.window.x[0], props.window.x[1], props.window.y?.[0], props.window.y?.[1], oneD, curve, logY, equalAspect, width, iw, ih]);
+
+  const levels = useMemo(
+    () => (props.levels ? { levels: props.levels, log: false } : grid ? contourLevels(grid.values) : { levels: [], log: false }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [grid, props.levels?.join(',')],
+  );
+
+  // --- background: contours or the curve. Only on grid/window/size change. ---
+  useEffect(() => {
+    if (width <= 0) return;
+    const x = makeScale(win.x, [0, iw], false);
+    const y = makeScale(win.y, [ih, 0], oneD && logY);
+    geomRef.current = { x, y, iw, ih };
+    const c = bgRef.current;
+    const ctx = c && setupCanvas(c, width, height);
+    if (ctx) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
+      ctx.clip();
+      ctx.translate(MARGIN.left, MARGIN.top);
+      if (grid && !oneD) drawContours(ctx, grid, props.window, levels.levels, x, y);
+      if (curve) {
+        const s: Series = { id: 'curve', label: 'L', color: '#555', x: curve.x, y: curve.y, length: Math.min(curve.x.length, curve.y.length), width: 2.5 };
+        drawSeries(ctx, s, x, y, { logY, columns: Infinity });
+      }
+      ctx.restore();
+    }
+    if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logY: oneD && logY, xLabel, yLabel });
+    drawCount[`${id}:bg`] = (drawCount[`${id}:bg`] ?? 0) + 1;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [grid, curve, levels, win, width, height, iw, ih, xLabel, yLabel, logY, oneD]);
+
+  // Put 1-D points whose loss is unknown (NaN) on the curve (presentation only: linear interpolation).
+  const placeY = useCallback(
+    (xv: number, yv: number) => (oneD && !Number.isFinite(yv) && curve ? interpolateCurve(curve.x, curve.y, xv) : yv),
+    [oneD, curve],
+  );
+
+  // --- data layer: paths. ---
+  useEffect(() => {
+    const g = geomRef.current;
+    if (width <= 0 || !g) return;
+    const t0 = performance.now();
+    const c = dataRef.current;
+    const ctx = c && setupCanvas(c, width, height);
+    if (!ctx) return;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
+    ctx.clip();
+    ctx.translate(MARGIN.left, MARGIN.top);
+    for (const p of visible) {
+      const s = oneD ? placeOnCurve(p, placeY) : p;
+      drawSeries(ctx, s, g.x, g.y, { logY: oneD && logY, columns: Infinity });
+    }
+    ctx.restore();
+    lastDrawMs[id] = performance.now() - t0;
+    drawCount[id] = (drawCount[id] ?? 0) + 1;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [visible, win, width, height, iw, ih, placeY, logY, oneD, grid, curve]);
+
+  // --- SVG annotations: rods, Σ segments, ellipses, markers, cursor-time markers, start handle. ---
+  const drawOverlay = useCallback(() => {
+    const g = geomRef.current;
+    const el = annRef.current;
+    if (!g || !el) return;
+    const sel = select(el);
+    sel.selectAll('*').remove();
+    const { x, y } = g;
+    const segs = (list: Segment[] | undefined, role: string) => {
+      for (const s of list ?? []) {
+        const y1 = placeY(s.x1, s.y1);
+        const y2 = placeY(s.x2, s.y2);
+        if (![s.x1, s.x2, y1, y2].every(Number.isFinite)) continue;
+        const w = s.width ?? (role === 'rod' ? 4 : 2.5);
+        // White casing first so the segment reads over the contour lines and paths.
+        sel.append('line').attr('x1', x(s.x1)).attr('y1', y(y1)).attr('x2', x(s.x2)).attr('y2', y(y2))
+          .attr('stroke', '#fff').attr('stroke-width', w + 3).attr('stroke-linecap', 'round');
+        sel.append('line').attr('x1', x(s.x1)).attr('y1', y(y1)).attr('x2', x(s.x2)).attr('y2', y(y2))
+          .attr('stroke', s.color).attr('stroke-width', w).attr('stroke-linecap', 'round')
+          .attr('stroke-dasharray', s.dash ?? null).attr('data-role', role);
+        if (role === 'rod') {
+          for (const [px, py] of [[s.x1, y1], [s.x2, y2]])
+            sel.append('circle').attr('cx', x(px)).attr('cy', y(py)).attr('r', 4.5)
+              .attr('fill', '#fff').attr('stroke', s.color).attr('stroke-width', 2.5);
+        }
+      }
+    };
+    for (const e of props.ellipses ?? []) {
+      if (![e.cx, e.cy, e.rx, e.ry, e.angle].every(Number.isFinite)) continue;
+      // Scales are linear with equal or unequal units: draw the ellipse as a transformed path.
+      const pts: string[] = [];
+      for (let k = 0; k <= 64; k++) {
+        const a = (2 * Math.PI * k) / 64;
+        const ux = e.rx * Math.cos(a);
+        const uy = e.ry * Math.sin(a);
+        const dx = ux * Math.cos(e.angle) - uy * Math.sin(e.angle);
+        const dy = ux * Math.sin(e.angle) + uy * Math.cos(e.angle);
+        pts.push(`${x(e.cx + dx).toFixed(2)},${y(e.cy + dy).toFixed(2)}`);
+      }
+      sel.append('path').attr('d', `M${pts.join('L')}Z`).attr('fill', e.color).attr('fill-opacity', 0.12)
+        .attr('stroke', e.color).attr('stroke-width', 2).attr('stroke-dasharray', e.dash ?? '5 3');
+    }
+    segs(props.segments, 'segment');
+    segs(props.rods, 'rod');
+    // Markers at the cursor time on each path that carries `t`.
+    const ct = props.cursorT;
+    if (ct != null && Number.isFinite(ct)) {
+      for (const p of visible) {
+        if (!p.t) continue;
+        const n = usableLength(p);
+        const i = nearestTimeIndex(p.t, n, ct);
+        if (i < 0) continue;
+        const px = sx(p, i);
+        const py = placeY(px, sy(p, i));
+        if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+        sel.append('circle').attr('cx', x(px)).attr('cy', y(py)).attr('r', 7).attr('fill', p.color)
+          .attr('stroke', '#fff').attr('stroke-width', 2.5).attr('data-role', 'cursor-marker');
+      }
+    }
+    for (const m of props.markers ?? []) {
+      const my = placeY(m.x, m.y);
+      if (!Number.isFinite(m.x) || !Number.isFinite(my)) continue;
+      sel.append('circle').attr('cx', x(m.x)).attr('cy', y(my)).attr('r', 6).attr('fill', m.color)
+        .attr('stroke', '#fff').attr('stroke-width', 2);
+    }
+    if (!grid && !curve) {
+      sel.append('text').attr('x', g.iw / 2).attr('y', g.ih / 2).attr('text-anchor', 'middle')
+        .attr('font-size', 15).attr('fill', '#777').text('No landscape for this problem');
+    }
+    drawHandle();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [annKey, visible, props.cursorT, placeY, grid, curve]);
+
+  // The start handle: drawn at the dragged position while dragging, else at props.start.
+  const drawHandle = useCallback(() => {
+    const g = geomRef.current;
+    const el = handleRef.current;
+    if (!g || !el) return;
+    const sel = select(el);
+    sel.selectAll('*').remove();
+    const p = dragging.current ?? props.start;
+    if (!p || p.length === 0) return;
+    const px = p[0];
+    const py = oneD ? placeY(px, NaN) : p[1];
+    if (!Number.isFinite(px) || !Number.isFinite(py)) return;
+    const X = g.x(px);
+    const Y = g.y(py);
+    sel.attr('transform', `translate(${X},${Y})`);
+    sel.append('circle').attr('r', 13).attr('fill', 'transparent').attr('data-hit', '');
+    sel.append('circle').attr('r', 8).attr('fill', '#fff').attr('stroke', REF_COLORS.start).attr('stroke-width', 3)
+      .attr('data-ring', '');
+    sel.append('circle').attr('r', 3).attr('fill', REF_COLORS.start);
+    haloText(sel, 12, -10, 'start', REF_COLORS.start);
+    el.setAttribute('aria-valuetext', oneD ? `x = ${format(px)}` : `x = ${format(px)}, y = ${format(py)}`);
+  }, [props.start, oneD, placeY, format]);
+
+  useEffect(() => {
+    drawOverlay();
+  }, [drawOverlay, win, width, height]);
+
+  // --- start dragging (pointer) ---
+  const toData = (clientX: number, clientY: number): number[] | null => {
+    const g = geomRef.current;
+    const frame = frameRef.current;
+    if (!g || !frame) return null;
+    const r = frame.getBoundingClientRect();
+    const X = Math.min(g.iw, Math.max(0, clientX - r.left - MARGIN.left));
+    const Y = Math.min(g.ih, Math.max(0, clientY - r.top - MARGIN.top));
+    return oneD ? [g.x.invert(X)] : [g.x.invert(X), g.y.invert(Y)];
+  };
+  const raf = useRef(0);
+  const onHandleDown = (e: React.PointerEvent<SVGGElement>) => {
+    if (!props.onStartDrag) return;
+    e.preventDefault();
+    e.stopPropagation();
+    (e.currentTarget as Element).setPointerCapture(e.pointerId);
+    dragging.current = toData(e.clientX, e.clientY);
+    drawHandle();
+  };
+  const onHandleMove = (e: React.PointerEvent<SVGGElement>) => {
+    if (!dragging.current) return;
+    const p = toData(e.clientX, e.clientY);
+    if (!p) return;
+    dragging.current = p;
+    drawHandle();
+    cancelAnimationFrame(raf.current);
+    raf.current = requestAnimationFrame(() => props.onStartDrag?.(p));
+  };
+  const onHandleUp = (e: React.PointerEvent<SVGGElement>) => {
+    const p = dragging.current;
+    if (!p) return;
+    (e.currentTarget as Element).releasePointerCapture?.(e.pointerId);
+    cancelAnimationFrame(raf.current);
+    dragging.current = null;
+    props.onStartDrag?.(p);
+    props.onStartDragEnd?.(p);
+    drawHandle();
+  };
+  // Keyboard: arrows move the start by 1% of the window (Shift 10%, Alt 0.1%).
+  const onHandleKey = (e: React.KeyboardEvent<SVGGElement>) => {
+    if (!props.onStartDrag || !props.start) return;
+    const f = e.shiftKey ? 0.1 : e.altKey ? 0.001 : 0.01;
+    const dx = (win.x[1] - win.x[0]) * f;
+    const dy = (win.y[1] - win.y[0]) * f;
+    const p = props.start.slice();
+    switch (e.key) {
+      case 'ArrowLeft': p[0] -= dx; break;
+      case 'ArrowRight': p[0] += dx; break;
+      case 'ArrowUp': if (oneD) p[0] += dx; else p[1] += dy; break;
+      case 'ArrowDown': if (oneD) p[0] -= dx; else p[1] -= dy; break;
+      default: return;
+    }
+    e.preventDefault();
+    p[0] = Math.min(win.x[1], Math.max(win.x[0], p[0]));
+    if (!oneD) p[1] = Math.min(win.y[1], Math.max(win.y[0], p[1]));
+    props.onStartDrag(p);
+    props.onStartDragEnd?.(p);
+  };
+
+  // --- hover readout of coordinates (and the loss there, interpolated from the grid/curve) ---
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    const g = geomRef.current;
+    const frame = frameRef.current;
+    const out = hoverRef.current;
+    if (!g || !frame || !out || dragging.current) return;
+    const r = frame.getBoundingClientRect();
+    const X = e.clientX - r.left - MARGIN.left;
+    const Y = e.clientY - r.top - MARGIN.top;
+    if (X < 0 || X > g.iw || Y < 0 || Y > g.ih) {
+      out.textContent = '';
+      return;
+    }
+    const xv = g.x.invert(X);
+    if (oneD) {
+      const L = curve ? interpolateCurve(curve.x, curve.y, xv) : NaN;
+      out.textContent = `x = ${format(xv)}   L ≈ ${format(L)}`;
+    } else {
+      const yv = g.y.invert(Y);
+      const L = grid ? bilinear(grid, { x: props.window.x, y: props.window.y ?? props.window.x }, xv, yv) : NaN;
+      out.textContent = `x = ${format(xv)}, y = ${format(yv)}` + (Number.isFinite(L) ? `   L ≈ ${format(L)}` : '');
+    }
+  };
+  const onPointerLeave = () => {
+    if (hoverRef.current) hoverRef.current.textContent = '';
+  };
+  useEffect(() => () => cancelAnimationFrame(raf.current), []);
+
+  useImperativeHandle(
+    props.ref,
+    (): PlotHandle => ({
+      exportSvg: (f) => rootRef.current && exportSvg(rootRef.current, f ?? id),
+      exportPng: async (f, scale) => {
+        if (rootRef.current) await exportPng(rootRef.current, f ?? id, scale);
+      },
+      svgString: () => (rootRef.current ? plotSvgString(rootRef.current) : ''),
+      element: () => rootRef.current,
+    }),
+    [id],
+  );
+
+  const entries: LegendEntry[] = [
+    ...paths.filter((p) => !p.noLegend).map((p) => ({
+      id: p.id, label: p.label, color: p.color, dash: p.dash, kind: p.kind, opacity: p.opacity, hidden: hidden.has(p.id),
+    })),
+    ...(props.rods ?? []).map((r, i) => ({ id: `rod-${i}`, label: r.label, color: r.color, dash: r.dash })),
+    ...(props.segments ?? []).map((r, i) => ({ id: `seg-${i}`, label: r.label, color: r.color, dash: r.dash })),
+    ...(props.ellipses ?? []).map((r, i) => ({ id: `ell-${i}`, label: r.label, color: r.color, dash: r.dash ?? '5 3' })),
+  ];
+  // Annotation entries are not toggleable (they follow the flows' toggles in the app).
+  const toggle = (sid: string) => {
+    if (!paths.some((p) => p.id === sid)) return;
+    setHidden((h) => {
+      const n = new Set(h);
+      if (n.has(sid)) n.delete(sid);
+      else n.add(sid);
+      return n;
+    });
+  };
+  const levelNote = levels.log ? 'levels log-spaced' : '';
+
+  return (
+    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
+      <div className="rfp-head">
+        <h3 className="rfp-title">{title}</h3>
+        <span className="rfp-readout-x" ref={hoverRef} />
+        {levelNote && <span className="rfp-readout-x" style={{ flex: 'none', color: '#777', fontSize: 12 }}>{levelNote}</span>}
+        {showExport && (
+          <span className="rfp-tools">
+            <button type="button" onClick={() => rootRef.current && exportSvg(rootRef.current, id)} title="Download SVG">SVG</button>
+            <button type="button" onClick={() => rootRef.current && void exportPng(rootRef.current, id)} title="Download PNG">PNG</button>
+          </span>
+        )}
+      </div>
+      <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} />
+      <div
+        ref={frameRef}
+        className="rfp-frame"
+        data-plot-frame=""
+        style={{ height }}
+        role="group"
+        aria-label={`${props.ariaLabel ?? title}. ${oneD ? 'Loss curve' : 'Contour plot'} with the flows' paths.`}
+        onPointerMove={onPointerMove}
+        onPointerLeave={onPointerLeave}
+      >
+        <canvas ref={bgRef} />
+        <canvas ref={dataRef} />
+        <svg data-plot-overlay="" width={width} height={height} fontFamily={FONT.family}>
+          <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
+            <g ref={axesRef} aria-hidden="true" />
+            <g ref={annRef} aria-hidden="true" />
+            <g
+              ref={handleRef}
+              className="rfp-handle"
+              data-export-skip=""
+              tabIndex={props.start && props.onStartDrag ? 0 : -1}
+              role="slider"
+              aria-label={`Start point${props.onStartDrag ? ': drag, or use arrow keys (Shift: larger steps)' : ''}`}
+              aria-valuenow={props.start?.[0]}
+              style={{ cursor: props.onStartDrag ? 'grab' : 'default' }}
+              onPointerDown={onHandleDown}
+              onPointerMove={onHandleMove}
+              onPointerUp={onHandleUp}
+              onPointerCancel={onHandleUp}
+              onKeyDown={onHandleKey}
+            />
+          </g>
+        </svg>
+      </div>
+    </figure>
+  );
+}
+
+/** A 1-D path whose y (loss) is NaN gets the curve's value at its x. */
+function placeOnCurve(p: Series, placeY: (x: number, y: number) => number): Series {
+  const n = usableLength(p);
+  let needs = false;
+  for (let i = 0; i < n && !needs; i++) needs = !Number.isFinite(sy(p, i));
+  if (!needs) return p;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = sx(p, i);
+    ys[i] = placeY(xs[i], sy(p, i));
+  }
+  return { ...p, x: xs, y: ys, length: n, xStride: 1, xOffset: 0, yStride: 1, yOffset: 0 };
+}
+
+function drawContours(
+  ctx: CanvasRenderingContext2D,
+  grid: NonNullable<ContourPlotProps['grid']>,
+  window: ContourPlotProps['window'],
+  levels: number[],
+  x: Scale,
+  y: Scale,
+): void {
+  const { nx, ny, values } = grid;
+  if (nx < 2 || ny < 2 || values.length < nx * ny || levels.length === 0) return;
+  const wy = window.y ?? window.x;
+  const gen = d3contours().size([nx, ny]).thresholds(levels);
+  const polys = gen(values as unknown as number[]);
+  const proj = geoTransform({
+    point(gx: number, gy: number) {
+      this.stream.point(x(gridToData(gx, nx, window.x[0], window.x[1])), y(gridToData(gy, ny, wy[0], wy[1])));
+    },
+  });
+  const path = geoPath(proj, ctx);
+  // Outside the sampled window (equal aspect widens it) is shaded; inside, clip so the contour rings'
+  // closing edges along the grid border (half a cell outside the window) are not stroked.
+  const gx0 = x(window.x[0]), gx1 = x(window.x[1]), gy0 = y(wy[1]), gy1 = y(wy[0]);
+  ctx.save();
+  ctx.fillStyle = '#f3f3f3';
+  ctx.fillRect(x.range()[0], y.range()[1], x.range()[1] - x.range()[0], y.range()[0] - y.range()[1]);
+  ctx.beginPath();
+  ctx.rect(gx0, gy0, gx1 - gx0, gy1 - gy0);
+  ctx.clip();
+  ctx.fillStyle = CONTOUR_FILL[0];
+  ctx.fillRect(gx0, gy0, gx1 - gx0, gy1 - gy0);
+  const fill = interpolateRgb(CONTOUR_FILL[0], CONTOUR_FILL[1]);
+  // Filled bands: each level's region {v ≥ level} painted darker on top of the previous one.
+  polys.forEach((p, k) => {
+    ctx.beginPath();
+    path(p);
+    ctx.fillStyle = fill((k + 1) / polys.length);
+    ctx.fill();
+  });
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = CONTOUR_LINE;
+  ctx.globalAlpha = 0.75;
+  for (const p of polys) {
+    ctx.beginPath();
+    path(p);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  ctx.restore();
+}

@@ -1,0 +1,84 @@
+/**
+ * Legend with live readouts: each entry has a swatch, the label, a value slot written imperatively on hover
+ * (no React render per mouse move) and a note (e.g. "12 ≤ 0 hidden" on log axes). Click toggles a series.
+ */
+import type { MutableRefObject } from 'react';
+
+export interface LegendEntry {
+  id: string;
+  label: string;
+  color: string;
+  dash?: string;
+  kind?: 'line' | 'points' | 'line+points';
+  opacity?: number;
+  note?: string;
+  hidden?: boolean;
+}
+
+function Swatch({ e }: { e: LegendEntry }) {
+  const dash = e.dash ? e.dash : undefined;
+  return (
+    <svg className="rfp-swatch" viewBox="0 0 26 12" aria-hidden="true">
+      {e.kind !== 'points' && (
+        <line
+          x1="1"
+          y1="6"
+          x2="25"
+          y2="6"
+          stroke={e.color}
+          strokeWidth={e.kind === 'line+points' ? 1.5 : 3}
+          strokeDasharray={dash}
+          strokeOpacity={e.opacity ?? 1}
+        />
+      )}
+      {e.kind !== 'line' && e.kind !== undefined && <circle cx="13" cy="6" r="3.5" fill={e.color} fillOpacity={e.opacity ?? 1} />}
+    </svg>
+  );
+}
+
+export function Legend({
+  entries,
+  valueRefs,
+  onToggle,
+}: {
+  entries: LegendEntry[];
+  valueRefs: MutableRefObject<Map<string, HTMLSpanElement>>;
+  onToggle?: (id: string) => void;
+}) {
+  if (entries.length === 0) return null;
+  return (
+    <ul className="rfp-legend">
+      {entries.map((e) => (
+        <li
+          key={e.id}
+          data-legend-item=""
+          data-label={e.label}
+          data-color={e.color}
+          data-dash={e.dash ?? ''}
+          data-kind={e.kind ?? 'line'}
+          data-hidden={e.hidden ? 'true' : 'false'}
+        >
+          <button
+            type="button"
+            aria-pressed={!e.hidden}
+            title={e.hidden ? `Show ${e.label}` : `Hide ${e.label}`}
+            onClick={onToggle ? () => onToggle(e.id) : undefined}
+            disabled={!onToggle}
+          >
+            <Swatch e={e} />
+            <span>{e.label}</span>
+            <span
+              className="rfp-val"
+              style={{ color: e.color }}
+              ref={(el) => {
+                if (el) valueRefs.current.set(e.id, el);
+                else valueRefs.current.delete(e.id);
+              }}
+            />
+            {e.note && <span className="rfp-note">{e.note}</span>}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}

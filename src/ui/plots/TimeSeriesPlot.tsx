@@ -1,0 +1,395 @@
+/**
+ * Time series plot: dense lines on a canvas, axes/reference lines/cursor in SVG, a legend that doubles as
+ * the hover readout. Hover and keyboard moves touch only the cursor layer and the legend values (no canvas
+ * redraw, no React render unless the parent re-renders for a controlled cursor).
+ */
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { select } from 'd3';
+import type { PlotHandle, Series, TimeSeriesPlotProps } from './types.ts';
+import { chooseDomain, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
+import { readoutAt } from './nearest.ts';
+import { usableLength, sx } from './access.ts';
+import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { Legend, type LegendEntry } from './Legend.tsx';
+import { exportPng, exportSvg, plotSvgString } from './export.ts';
+import { REF_COLORS } from '../palette.ts';
+import { seriesSignature } from './signature.ts';
+import './plots.css';
+
+interface Geometry {
+  x: Scale;
+  y: Scale;
+  iw: number;
+  ih: number;
+}
+
+/** Last redraw time of the data canvas (ms) and redraw counts, per plot id (read by the harness/tests). */
+export const lastDrawMs: Record<string, number> = {};
+export const drawCount: Record<string, number> = {};
+
+export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
+  const {
+    id,
+    title,
+    xLabel,
+    yLabel,
+    logX = false,
+    logY = false,
+    height = 260,
+    showExport = true,
+    format = formatNumber,
+  } = props;
+  const rootRef = useRef<HTMLElement>(null);
+  const frameRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const axesRef = useRef<SVGGElement>(null);
+  const annRef = useRef<SVGGElement>(null);
+  const cursorRef = useRef<SVGGElement>(null);
+  const xReadRef = useRef<HTMLSpanElement>(null);
+  const valueRefs = useRef(new Map<string, HTMLSpanElement>());
+  const geomRef = useRef<Geometry | null>(null);
+  const localCursor = useRef<number | null>(null);
+  const [hidden, setHidden] = useState<Set<string>>(() => new Set());
+  const width = useElementWidth(frameRef);
+
+  const controlled = props.cursorX !== undefined;
+  // Stable inputs: redraw only when the data or annotations really change (see signature.ts).
+  const sig = seriesSignature(props.series);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const series = useMemo(() => props.series, [sig]);
+  const hKey = JSON.stringify(props.hLines ?? []);
+  const mKey = JSON.stringify(props.marks ?? []);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const hLines = useMemo(() => props.hLines ?? [], [hKey]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const marks = useMemo(() => props.marks ?? [], [mKey]);
+  const visible = useMemo(() => series.filter((s) => !hidden.has(s.id) && usableLength(s) > 0), [series, hidden]);
+
+  // Domains from visible data (+ reference lines/marks so they are never off-screen).
+  const xExt = useMemo(() => seriesExtent(visible, 'x', logX, marks.map((m) => m.x)), [visible, logX, marks]);
+  const yExt = useMemo(() => seriesExtent(visible, 'y', logY, hLines.map((h) => h.y)), [visible, logY, hLines]);
+  const clippedY = useMemo(() => seriesExtent(series, 'y', logY).clipped, [series, logY]);
+  const clippedX = useMemo(() => seriesExtent(series, 'x', logX).clipped, [series, logX]);
+  // x (time) is not niced: the data run edge to edge.
+  const xDomain = props.xDomain ?? tightDomain(xExt.min, xExt.max, logX);
+  const yDomain = props.yDomain ?? chooseDomain(yExt.min, yExt.max, logY);
+  const x0 = xDomain[0], x1 = xDomain[1], y0 = yDomain[0], y1 = yDomain[1];
+  const empty = visible.length === 0 || !(xExt.min <= xExt.max);
+
+  const iw = Math.max(10, width - MARGIN.left - MARGIN.right);
+  const ih = Math.max(10, height - MARGIN.top - MARGIN.bottom);
+
+  // --- the data layer: canvas + axes + annotations; runs when data, domains or size change ---
+  useEffect(() => {
+    if (width <= 0) return;
+    const t0 = performance.now();
+    const x = makeScale([x0, x1], [0, iw], logX);
+    const y = makeScale([y0, y1], [ih, 0], logY);
+    geomRef.current = { x, y, iw, ih };
+    const c = canvasRef.current;
+    const ctx = c && setupCanvas(c, width, height);
+    if (ctx) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
+      ctx.clip();
+      ctx.translate(MARGIN.left, MARGIN.top);
+      const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+      const fx = fastMap(x, logX);
+      const fy = fastMap(y, logY);
+      for (const s of visible) drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr });
+      ctx.restore();
+    }
+    if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
+    if (annRef.current) drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty, format);
+    lastDrawMs[id] = performance.now() - t0;
+    drawCount[id] = (drawCount[id] ?? 0) + 1;
+    updateCursor();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty]);
+
+  // --- the cursor layer: line, dots at the nearest samples, legend values ---
+  const updateCursor = useCallback(() => {
+    const g = geomRef.current;
+    const gEl = cursorRef.current;
+    if (!g || !gEl) return;
+    const cx = controlled ? (props.cursorX ?? null) : localCursor.current;
+    const sel = select(gEl);
+    sel.selectAll('*').remove();
+    const vals = valueRefs.current;
+    if (cx === null || !Number.isFinite(cx)) {
+      vals.forEach((el) => (el.textContent = ''));
+      if (xReadRef.current) xReadRef.current.textContent = '';
+      return;
+    }
+    const X = g.x(cx);
+    if (X >= 0 && X <= g.iw) {
+      sel
+        .append('line')
+        .attr('x1', X)
+        .attr('x2', X)
+        .attr('y1', 0)
+        .attr('y2', g.ih)
+        .attr('stroke', REF_COLORS.cursor)
+        .attr('stroke-width', 1)
+        .attr('stroke-dasharray', '3 3');
+    }
+    if (xReadRef.current) xReadRef.current.textContent = `${xLabel} = ${format(cx)}`;
+    for (const s of series) {
+      const el = vals.get(s.id);
+      if (hidden.has(s.id) || s.noReadout) {
+        if (el) el.textContent = '';
+        continue;
+      }
+      const r = readoutAt(s, cx);
+      let text = '';
+      if (r) {
+        if (!Number.isFinite(r.y)) text = '—';
+        else if (logY && r.y <= 0) text = `${format(r.y)} (≤0, not drawn)`;
+        else {
+          text = format(r.y);
+          const PX = g.x(r.x);
+          const PY = g.y(r.y);
+          if (PX >= 0 && PX <= g.iw && PY >= 0 && PY <= g.ih)
+            sel
+              .append('circle')
+              .attr('cx', PX)
+              .attr('cy', PY)
+              .attr('r', 4.5)
+              .attr('fill', s.color)
+              .attr('stroke', '#fff')
+              .attr('stroke-width', 1.5);
+        }
+      }
+      if (el) el.textContent = text;
+    }
+  }, [controlled, props.cursorX, series, hidden, logY, xLabel, format]);
+
+  useEffect(() => {
+    updateCursor();
+  }, [updateCursor]);
+
+  // --- input: pointer hover and keyboard ---
+  const setCursor = useCallback(
+    (v: number | null) => {
+      if (controlled) props.onCursor?.(v);
+      else {
+        localCursor.current = v;
+        props.onCursor?.(v);
+        updateCursor();
+      }
+    },
+    [controlled, props.onCursor, updateCursor],
+  );
+
+  const raf = useRef(0);
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    const g = geomRef.current;
+    const frame = frameRef.current;
+    if (!g || !frame || empty) return;
+    const r = frame.getBoundingClientRect();
+    const X = e.clientX - r.left - MARGIN.left;
+    const Y = e.clientY - r.top - MARGIN.top;
+    cancelAnimationFrame(raf.current);
+    if (X < 0 || X > g.iw || Y < -MARGIN.top || Y > g.ih) {
+      raf.current = requestAnimationFrame(() => setCursor(null));
+      return;
+    }
+    const v = g.x.invert(X);
+    raf.current = requestAnimationFrame(() => setCursor(v));
+  };
+  const onPointerLeave = () => {
+    cancelAnimationFrame(raf.current);
+    setCursor(null);
+  };
+  useEffect(() => () => cancelAnimationFrame(raf.current), []);
+
+  // Arrow keys step through the samples of the longest visible series (Shift: ×10), Home/End, Escape.
+  const onKeyDown = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (empty) return;
+    const ref = longest(visible);
+    if (!ref) return;
+    const n = usableLength(ref);
+    const cur = controlled ? props.cursorX : localCursor.current;
+    let i: number;
+    const r = cur != null ? readoutAt(ref, cur) : null;
+    const at = r ? r.index : -1;
+    const stepN = e.shiftKey ? 10 : 1;
+    switch (e.key) {
+      case 'ArrowRight':
+        i = at < 0 ? 0 : Math.min(n - 1, at + stepN);
+        break;
+      case 'ArrowLeft':
+        i = at < 0 ? n - 1 : Math.max(0, at - stepN);
+        break;
+      case 'Home':
+        i = 0;
+        break;
+      case 'End':
+        i = n - 1;
+        break;
+      case 'Escape':
+        setCursor(null);
+        e.preventDefault();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    setCursor(sx(ref, i));
+  };
+
+  useImperativeHandle(
+    props.ref,
+    (): PlotHandle => ({
+      exportSvg: (f) => rootRef.current && exportSvg(rootRef.current, f ?? id),
+      exportPng: async (f, scale) => {
+        if (rootRef.current) await exportPng(rootRef.current, f ?? id, scale);
+      },
+      svgString: () => (rootRef.current ? plotSvgString(rootRef.current) : ''),
+      element: () => rootRef.current,
+    }),
+    [id],
+  );
+
+  const entries: LegendEntry[] = series
+    .filter((s) => !s.noLegend)
+    .map((s) => {
+      const cy = clippedY[s.id] ?? 0;
+      const cx = clippedX[s.id] ?? 0;
+      const notes: string[] = [];
+      if (cy) notes.push(`${cy} ≤ 0 hidden (log y)`);
+      if (cx) notes.push(`${cx} ≤ 0 hidden (log x)`);
+      if (usableLength(s) === 0) notes.push('no data');
+      return {
+        id: s.id,
+        label: s.label,
+        color: s.color,
+        dash: s.dash,
+        kind: s.kind,
+        opacity: s.opacity,
+        note: notes.join(', ') || undefined,
+        hidden: hidden.has(s.id),
+      };
+    });
+
+  const toggle = (sid: string) =>
+    setHidden((h) => {
+      const n = new Set(h);
+      if (n.has(sid)) n.delete(sid);
+      else n.add(sid);
+      return n;
+    });
+
+  return (
+    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
+      <div className="rfp-head">
+        <h3 className="rfp-title">{title}</h3>
+        <span className="rfp-readout-x" ref={xReadRef} aria-live="off" />
+        {showExport && (
+          <span className="rfp-tools">
+            <button type="button" onClick={() => rootRef.current && exportSvg(rootRef.current, id)} title="Download SVG">
+              SVG
+            </button>
+            <button type="button" onClick={() => rootRef.current && void exportPng(rootRef.current, id)} title="Download PNG">
+              PNG
+            </button>
+          </span>
+        )}
+      </div>
+      <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} />
+      <div
+        ref={frameRef}
+        className="rfp-frame"
+        data-plot-frame=""
+        style={{ height }}
+        tabIndex={0}
+        role="img"
+        aria-label={`${props.ariaLabel ?? title}. ${xLabel} against ${yLabel}. Arrow keys move the cursor, Escape clears it.`}
+        onPointerMove={onPointerMove}
+        onPointerLeave={onPointerLeave}
+        onKeyDown={onKeyDown}
+      >
+        <canvas ref={canvasRef} />
+        <svg data-plot-overlay="" width={width} height={height} aria-hidden="true" fontFamily={FONT.family}>
+          <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
+            <g ref={axesRef} />
+            <g ref={annRef} />
+            <g ref={cursorRef} data-export-skip="" />
+          </g>
+        </svg>
+      </div>
+    </figure>
+  );
+}
+
+function longest(ss: Series[]): Series | null {
+  let best: Series | null = null;
+  for (const s of ss) if (!best || usableLength(s) > usableLength(best)) best = s;
+  return best;
+}
+
+function drawAnnotations(
+  gEl: SVGGElement,
+  x: Scale,
+  y: Scale,
+  iw: number,
+  ih: number,
+  hLines: NonNullable<TimeSeriesPlotProps['hLines']>,
+  marks: NonNullable<TimeSeriesPlotProps['marks']>,
+  logX: boolean,
+  logY: boolean,
+  empty: boolean,
+  format: (v: number) => string,
+): void {
+  const g = select(gEl);
+  g.selectAll('*').remove();
+  if (empty) {
+    g.append('text')
+      .attr('class', 'rfp-empty')
+      .attr('x', iw / 2)
+      .attr('y', ih / 2)
+      .attr('text-anchor', 'middle')
+      .attr('font-size', 15)
+      .attr('fill', '#777')
+      .text('No data yet');
+    return;
+  }
+  for (const m of marks) {
+    if (!Number.isFinite(m.x) || (logX && m.x <= 0)) continue;
+    const X = x(m.x);
+    if (X < 0 || X > iw) continue;
+    const col = m.color ?? REF_COLORS.onset;
+    g.append('line')
+      .attr('x1', X)
+      .attr('x2', X)
+      .attr('y1', 0)
+      .attr('y2', ih)
+      .attr('stroke', col)
+      .attr('stroke-width', 1.75)
+      .attr('stroke-dasharray', m.dash ?? '5 4');
+    haloText(g, X + 4, 14, m.label, col, X > iw - 120 ? 'end' : 'start');
+  }
+  // Stagger labels of marks that sit close together (GD and flows often enter EoS within a few px).
+  const texts = g.selectAll<SVGTextElement, unknown>('text').nodes();
+  for (let i = 1; i < texts.length; i++) {
+    const prev = texts[i - 1].getAttribute('x');
+    const cur = texts[i].getAttribute('x');
+    if (prev && cur && Math.abs(Number(prev) - Number(cur)) < 110) texts[i].setAttribute('y', String(14 + 16 * (i % 3)));
+  }
+  for (const h of hLines) {
+    if (!Number.isFinite(h.y) || (logY && h.y <= 0)) continue;
+    const Y = y(h.y);
+    if (Y < 0 || Y > ih) continue;
+    const col = h.color ?? REF_COLORS.edge;
+    g.append('line')
+      .attr('x1', 0)
+      .attr('x2', iw)
+      .attr('y1', Y)
+      .attr('y2', Y)
+      .attr('stroke', col)
+      .attr('stroke-width', 2)
+      .attr('stroke-dasharray', h.dash ?? '8 5');
+    haloText(g, iw - 4, Y < 20 ? Y + 16 : Y - 6, `${h.label} = ${format(h.y)}`, col, 'end');
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * DOM helpers shared by the plots: element size, HiDPI canvases, canvas series drawing, SVG axes.
+ * All text lives in SVG (crisp at any zoom, exported as text); canvases hold only dense marks.
+ */
+import { useEffect, useState, type RefObject } from 'react';
+import { select, type Selection } from 'd3';
+import type { Series } from './types.ts';
+import { toPixelPath } from './thin.ts';
+import { chooseTicks, type Scale } from './scales.ts';
+import { REF_COLORS } from '../palette.ts';
+
+export const FONT = {
+  tick: 13,
+  label: 14,
+  note: 13,
+  family: 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif',
+};
+
+export const MARGIN = { top: 12, right: 18, bottom: 46, left: 74 };
+
+/** Content-box width of an element, tracked with a ResizeObserver (0 before the first layout). */
+export function useElementWidth(ref: RefObject<HTMLElement | null>): number {
+  const [w, setW] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setW(Math.floor(el.clientWidth));
+    const ro = new ResizeObserver((entries) => {
+      for (const e of entries) setW(Math.floor(e.contentRect.width));
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return w;
+}
+
+/** Size a canvas for the device pixel ratio; returns a context whose units are CSS px. */
+export function setupCanvas(c: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+  const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+  const W = Math.max(1, Math.round(width * dpr));
+  const H = Math.max(1, Math.round(height * dpr));
+  if (c.width !== W) c.width = W;
+  if (c.height !== H) c.height = H;
+  c.style.width = `${width}px`;
+  c.style.height = `${height}px`;
+  const ctx = c.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return ctx;
+}
+
+export function dashArray(d: string | undefined): number[] {
+  if (!d) return [];
+  return d
+    .split(/[\s,]+/)
+    .map(Number)
+    .filter((v) => Number.isFinite(v) && v >= 0);
+}
+
+/**
+ * Draw one series on a canvas already clipped to the plotting area. Lines are thinned per device-pixel
+ * column; dots are drawn for every valid sample (kinds with points are short series: GD paths).
+ */
+export function drawSeries(
+  ctx: CanvasRenderingContext2D,
+  s: Series,
+  px: (v: number) => number,
+  py: (v: number) => number,
+  opts: { logX?: boolean; logY?: boolean; columns: number },
+): void {
+  const kind = s.kind ?? 'line';
+  const path = toPixelPath(s, px, py, { logX: opts.logX, logY: opts.logY, columns: opts.columns, thin: kind === 'line' });
+  const { xy, n } = path;
+  ctx.save();
+  ctx.globalAlpha = s.opacity ?? 1;
+  ctx.strokeStyle = s.color;
+  ctx.fillStyle = s.color;
+  // Round joins cost more to rasterise; dense lines (≥ 1 sample per pixel column) do not show joins.
+  const dense = n > opts.columns;
+  ctx.lineJoin = dense ? 'bevel' : 'round';
+  ctx.lineCap = dense ? 'butt' : 'round';
+  if (kind !== 'points') {
+    ctx.lineWidth = s.width ?? (kind === 'line+points' ? 1 : 2);
+    ctx.setLineDash(dashArray(s.dash));
+    ctx.beginPath();
+    let pen = false;
+    for (let i = 0; i < n; i++) {
+      const x = xy[2 * i];
+      const y = xy[2 * i + 1];
+      if (Number.isNaN(x)) {
+        pen = false;
+        continue;
+      }
+      if (pen) ctx.lineTo(x, y);
+      else {
+        ctx.moveTo(x, y);
+        pen = true;
+      }
+    }
+    ctx.stroke();
+    // An isolated valid sample between gaps draws nothing as a line: give it a dot so it is not lost.
+    for (let i = 0; i < n; i++) {
+      const prevGap = i === 0 || Number.isNaN(xy[2 * i - 2]);
+      const nextGap = i === n - 1 || Number.isNaN(xy[2 * i + 2]);
+      if (prevGap && nextGap && !Number.isNaN(xy[2 * i])) {
+        ctx.beginPath();
+        ctx.arc(xy[2 * i], xy[2 * i + 1], Math.max(1.5, ctx.lineWidth), 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+  }
+  if (kind !== 'line') {
+    const r = s.pointRadius ?? 2.5;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const x = xy[2 * i];
+      if (Number.isNaN(x)) continue;
+      ctx.moveTo(x + r, xy[2 * i + 1]);
+      ctx.arc(x, xy[2 * i + 1], r, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+  }
+  ctx.restore();
+}
+
+type G = Selection<SVGGElement, unknown, null, undefined>;
+
+/**
+ * Draw (or update) both axes, gridlines and axis labels into `g` (the overlay's axes group).
+ * Inner plotting area is [0, iw] × [0, ih] translated by MARGIN.
+ */
+export function drawAxes(
+  gEl: SVGGElement,
+  x: Scale,
+  y: Scale,
+  iw: number,
+  ih: number,
+  o: { logX?: boolean; logY?: boolean; xLabel: string; yLabel: string },
+): void {
+  const g: G = select(gEl);
+  g.selectAll('*').remove();
+  const xt = chooseTicks(x, iw, !!o.logX, 80);
+  const yt = chooseTicks(y, ih, !!o.logY, 48);
+  const grid = g.append('g').attr('data-role', 'grid');
+  for (const t of xt) {
+    const X = Math.round(x(t.value)) + 0.5;
+    if (X < -0.5 || X > iw + 0.5) continue;
+    grid
+      .append('line')
+      .attr('x1', X)
+      .attr('x2', X)
+      .attr('y1', 0)
+      .attr('y2', ih)
+      .attr('stroke', REF_COLORS.grid)
+      .attr('stroke-width', t.minor ? 0.6 : 1);
+  }
+  for (const t of yt) {
+    const Y = Math.round(y(t.value)) + 0.5;
+    if (Y < -0.5 || Y > ih + 0.5) continue;
+    grid
+      .append('line')
+      .attr('x1', 0)
+      .attr('x2', iw)
+      .attr('y1', Y)
+      .attr('y2', Y)
+      .attr('stroke', REF_COLORS.grid)
+      .attr('stroke-width', t.minor ? 0.6 : 1);
+  }
+  const ax = g.append('g').attr('data-role', 'x-axis').attr('transform', `translate(0,${ih})`);
+  ax.append('line').attr('x1', 0).attr('x2', iw).attr('y1', 0.5).attr('y2', 0.5).attr('stroke', REF_COLORS.axis);
+  for (const t of xt) {
+    const X = Math.round(x(t.value)) + 0.5;
+    if (X < -0.5 || X > iw + 0.5) continue;
+    ax.append('line')
+      .attr('x1', X)
+      .attr('x2', X)
+      .attr('y1', 0)
+      .attr('y2', t.minor ? 4 : 6)
+      .attr('stroke', REF_COLORS.axis);
+    if (t.label)
+      ax.append('text')
+        .attr('x', X)
+        .attr('y', 22)
+        .attr('text-anchor', 'middle')
+        .attr('font-size', FONT.tick)
+        .attr('fill', REF_COLORS.text)
+        .text(t.label);
+  }
+  ax.append('text')
+    .attr('x', iw / 2)
+    .attr('y', 40)
+    .attr('text-anchor', 'middle')
+    .attr('font-size', FONT.label)
+    .attr('fill', REF_COLORS.text)
+    .text(o.xLabel);
+  const ay = g.append('g').attr('data-role', 'y-axis');
+  ay.append('line').attr('x1', -0.5).attr('x2', -0.5).attr('y1', 0).attr('y2', ih).attr('stroke', REF_COLORS.axis);
+  for (const t of yt) {
+    const Y = Math.round(y(t.value)) + 0.5;
+    if (Y < -0.5 || Y > ih + 0.5) continue;
+    ay.append('line')
+      .attr('x1', t.minor ? -4 : -6)
+      .attr('x2', 0)
+      .attr('y1', Y)
+      .attr('y2', Y)
+      .attr('stroke', REF_COLORS.axis);
+    if (t.label)
+      ay.append('text')
+        .attr('x', -9)
+        .attr('y', Y)
+        .attr('dy', '0.35em')
+        .attr('text-anchor', 'end')
+        .attr('font-size', FONT.tick)
+        .attr('fill', REF_COLORS.text)
+        .text(t.label);
+  }
+  ay.append('text')
+    .attr('transform', `translate(${-MARGIN.left + 15},${ih / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle')
+    .attr('font-size', FONT.label)
+    .attr('fill', REF_COLORS.text)
+    .text(o.yLabel);
+}
+
+/** Outlined text (white halo) so labels stay readable over lines and contour fills. */
+export function haloText(
+  parent: Selection<SVGGElement, unknown, null, undefined>,
+  x: number,
+  y: number,
+  text: string,
+  color: string,
+  anchor: 'start' | 'middle' | 'end' = 'start',
+  size = FONT.note,
+): void {
+  parent
+    .append('text')
+    .attr('x', x)
+    .attr('y', y)
+    .attr('text-anchor', anchor)
+    .attr('font-size', size)
+    .attr('font-weight', 600)
+    .attr('fill', color)
+    .attr('stroke', '#ffffff')
+    .attr('stroke-width', 3.5)
+    .attr('stroke-linejoin', 'round')
+    .attr('paint-order', 'stroke')
+    .text(text);
+}

@@ -1,0 +1,187 @@
+/**
+ * Turns traces into the plots' Series (zero-copy views of the trace columns). No model arithmetic: the
+ * only computation is the unit of the time axis (steps or η·steps) and picking the sample at the playhead.
+ */
+import { FLOW_IDS, type FlowId } from '../engine/types.ts';
+import { FLOWS } from '../engine/flows/registry.ts';
+import { FLOW_COLORS, FLOW_DASH } from './palette.ts';
+import type { Series, Segment, VMark } from './plots/types.ts';
+import type { Overlay } from '../state/store.ts';
+import type { ViewTrace } from '../state/trace-buffer.ts';
+
+export type Traces = Partial<Record<FlowId, ViewTrace>>;
+
+export function flowName(id: FlowId): string {
+  return FLOWS.find((f) => f.id === id)?.name ?? id;
+}
+
+/** x values of a trace on the chosen time axis. */
+function timeOf(tr: ViewTrace, eta: number, axis: 'steps' | 'eta'): ArrayLike<number> {
+  if (axis === 'steps') return tr.t;
+  const out = new Float64Array(tr.length);
+  for (let i = 0; i < tr.length; i++) out[i] = tr.t[i] * eta;
+  return out;
+}
+
+export interface Layer {
+  traces: Traces;
+  eta: number;
+  /** '' for the live run; otherwise the overlay's key and name. */
+  key: string;
+  name: string;
+  kind: 'live' | Overlay['kind'];
+}
+
+function style(layer: Layer): Partial<Series> {
+  if (layer.kind === 'ghost') return { opacity: 0.28, noLegend: true, noReadout: true, width: 1.5 };
+  if (layer.kind === 'saved' || layer.kind === 'imported') return { opacity: 0.75, dash: '3 3', width: 1.5 };
+  return {};
+}
+
+function sid(layer: Layer, id: string): string {
+  return layer.key ? `${layer.key}:${id}` : id;
+}
+
+function lab(layer: Layer, label: string): string {
+  return layer.key ? `${layer.name} · ${label}` : label;
+}
+
+type Pick = (tr: ViewTrace, id: FlowId) => { y: ArrayLike<number>; yStride?: number; yOffset?: number; label: string; dash?: string; sub: string }[];
+
+/** One Series per (layer, flow, picked column). */
+export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, flows?: readonly FlowId[]): Series[] {
+  const out: Series[] = [];
+  for (const layer of layers) {
+    for (const id of FLOW_IDS) {
+      if (flows && !flows.includes(id)) continue;
+      const tr = layer.traces[id];
+      if (!tr || tr.length === 0) continue;
+      const x = timeOf(tr, layer.eta, axis);
+      for (const p of pick(tr, id)) {
+        const st = style(layer);
+        out.push({
+          id: sid(layer, `${id}:${p.sub}`),
+          label: lab(layer, p.label),
+          color: FLOW_COLORS[id],
+          x,
+          y: p.y,
+          yStride: p.yStride,
+          yOffset: p.yOffset,
+          length: tr.length,
+          ...st,
+          dash: p.dash ?? st.dash,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export const pickSharpness: Pick = (tr, id) => {
+  const out = [{ y: tr.sharpness, yStride: tr.eigK, yOffset: 0, label: `${flowName(id)} λ₁`, sub: 'l1' }];
+  if (tr.eigK > 1 && id === 'gd') out.push({ y: tr.sharpness, yStride: tr.eigK, yOffset: 1, label: `${flowName(id)} λ₂`, sub: 'l2', dash: FLOW_DASH.tertiary } as (typeof out)[0]);
+  return out;
+};
+
+export const pickLoss: Pick = (tr, id) => {
+  if (id === 'gd') {
+    return [
+      { y: tr.loss, label: 'GD loss (raw)', sub: 'raw' },
+      { y: tr.predictedLoss, label: 'GD loss (pair mean, smoothed)', sub: 'smooth', dash: FLOW_DASH.secondary },
+    ];
+  }
+  const out = [{ y: tr.loss, label: `${flowName(id)} L(w)`, sub: 'own' } as { y: ArrayLike<number>; label: string; sub: string; dash?: string }];
+  if (id !== 'gradient-flow') out.push({ y: tr.predictedLoss, label: `${flowName(id)} predicted avg. loss`, sub: 'pred', dash: FLOW_DASH.secondary });
+  return out;
+};
+
+export const pickOsc: Pick = (tr, id) => {
+  if (id === 'gradient-flow') return [];
+  const label = id === 'central-flow' ? 'Central Flow σ² = tr Σ' : id === 'gd' ? 'GD |δ|² (actual rod)' : `${flowName(id)} |δ|²`;
+  return [{ y: tr.osc, label, sub: 'osc' }];
+};
+
+export function pickCentre(names: string[]): Pick {
+  return (tr, id) => {
+    const src = tr.centre ?? tr.w;
+    const out = [];
+    for (let j = 0; j < Math.min(tr.wDim, 2); j++) {
+      const what = id === 'gd' ? 'GD pair centre' : id === 'rod-flow' ? 'Rod Flow w̄' : flowName(id);
+      out.push({ y: src, yStride: tr.wDim, yOffset: j, label: `${what} ${names[j]}`, sub: `c${j}`, dash: j === 1 ? FLOW_DASH.secondary : undefined });
+    }
+    return out;
+  };
+}
+
+export const pickDist: Pick = (tr, id) => (id === 'gd' ? [] : [{ y: tr.dist, label: `${flowName(id)} ‖w − w̄_GD‖`, sub: 'dist' }]);
+
+/** Paths in the plane (2-D: x,y = w rows) or on the line (1-D: x = w, y = loss). */
+export function planePaths(layers: Layer[], dim: number): Series[] {
+  const out: Series[] = [];
+  for (const layer of layers) {
+    for (const id of FLOW_IDS) {
+      const tr = layer.traces[id];
+      if (!tr || tr.length === 0) continue;
+      const st = style(layer);
+      const base: Series = {
+        id: sid(layer, `${id}:path`),
+        label: lab(layer, flowName(id) + (id === 'rod-flow' ? ' (centre w̄)' : '')),
+        color: FLOW_COLORS[id],
+        x: tr.w,
+        xStride: tr.wDim,
+        y: dim === 1 ? tr.loss : tr.w,
+        yStride: dim === 1 ? 1 : tr.wDim,
+        yOffset: dim === 1 ? 0 : 1,
+        length: tr.length,
+        t: tr.t,
+        kind: id === 'gd' ? 'line+points' : 'line',
+        width: id === 'gd' ? 1 : 2.5,
+        pointRadius: id === 'gd' ? 2 : undefined,
+        ...st,
+      };
+      if (id === 'gd' && layer.kind === 'live') base.width = 0.8;
+      out.push(base);
+    }
+  }
+  return out;
+}
+
+/** Row of the last visible sample (the playhead). */
+function lastRow(a: Float64Array | undefined, tr: ViewTrace): number[] | null {
+  if (!a || tr.length === 0) return null;
+  const i = tr.length - 1;
+  return Array.from(a.subarray(i * tr.wDim, (i + 1) * tr.wDim));
+}
+
+/** The rods of GD and Rod Flow at the playhead, and Central Flow's ±σ segment. */
+export function rodSegments(traces: Traces, dim: number): { rods: Segment[]; segments: Segment[] } {
+  const rods: Segment[] = [];
+  const segments: Segment[] = [];
+  const seg = (id: FlowId, label: string, width: number, dash?: string): Segment | null => {
+    const tr = traces[id];
+    if (!tr) return null;
+    const lo = lastRow(tr.lo, tr);
+    const hi = lastRow(tr.hi, tr);
+    if (!lo || !hi || lo.some((v) => !Number.isFinite(v)) || hi.some((v) => !Number.isFinite(v))) return null;
+    return { x1: lo[0], y1: dim === 1 ? NaN : lo[1], x2: hi[0], y2: dim === 1 ? NaN : hi[1], color: FLOW_COLORS[id], label, width, dash };
+  };
+  const g = seg('gd', 'GD rod (w_k, w_k+1)', 2.5);
+  const r = seg('rod-flow', 'Rod Flow rod (w̄ ± δ)', 4);
+  const c = seg('central-flow', 'Central Flow ±σ', 2.5, '5 3');
+  if (g) rods.push(g);
+  if (r) rods.push(r);
+  if (c) segments.push(c);
+  return { rods, segments };
+}
+
+const SHORT: Record<FlowId, string> = { gd: 'GD', 'gradient-flow': 'GF', 'central-flow': 'CF', 'rod-flow': 'RF' };
+
+export function onsetMarks(onset: Partial<Record<FlowId, number>>, eta: number, axis: 'steps' | 'eta', flows: FlowId[]): VMark[] {
+  const out: VMark[] = [];
+  for (const id of flows) {
+    const t = onset[id];
+    if (t === undefined) continue;
+    out.push({ x: axis === 'eta' ? t * eta : t, label: `onset ${SHORT[id]}`, color: FLOW_COLORS[id], dash: '2 3' });
+  }
+  return out;
+}

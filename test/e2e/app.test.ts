@@ -1,0 +1,314 @@
+/**
+ * The explorable in a real browser (Debian Chromium via playwright-core), against the built page.
+ * One file so the page is built once. Screenshots of the main states go to test-results/.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createRunner } from '../../src/engine/runner.ts';
+import { runToJson } from '../../src/engine/run-file.ts';
+import type { RunConfig } from '../../src/engine/types.ts';
+import { HAS_CHROMIUM, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+/** Every request any page made, for the same-origin check at the end. */
+const allRequests: string[] = [];
+const allErrors: string[] = [];
+
+async function open(search = '') {
+  const o = await openPage(h, search);
+  o.page.on('request', (r) => allRequests.push(r.url()));
+  allRequests.push(...o.requests);
+  allErrors.push(...o.errors);
+  o.page.on('pageerror', (e) => allErrors.push(String(e)));
+  return o.page;
+}
+
+/** Wait until the current run is computed and the replay has revealed at least `minStep` steps. */
+async function waitRun(page: Page, minStep = 0): Promise<void> {
+  await page.waitForFunction(
+    (m) => {
+      const s = (window as any).__rodflow?.store.getState();
+      return s && s.run.done && s.playhead >= m;
+    },
+    minStep,
+    { timeout: 30_000 },
+  );
+}
+
+const counter = async (page: Page) => Number((await page.getByTestId('step-counter').innerText()).replace(/[^0-9]/g, ''));
+
+describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
+  beforeAll(async () => {
+    h = await startHarness('app');
+  }, 180_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('default page loads, is already moving, and its plots fill with data', async () => {
+    const page = await open();
+    await waitRun(page, 50);
+    const st = await appState<{ problem: string; eta: number; playing: boolean; lens: number[]; label: string }>(
+      page,
+      '(s) => ({ problem: s.settings.problem, eta: s.settings.eta, playing: s.playing, label: s.run.info.label, lens: Object.values(s.run.traces).map((t) => t.length) })',
+    );
+    expect(st.problem).toBe('valley');
+    expect(st.playing).toBe(true);
+    expect(st.lens).toHaveLength(4);
+    for (const n of st.lens) expect(n).toBeGreaterThan(100);
+    // EoS regime: GD's sharpness passed 2/η (the onset is marked).
+    const onset = await appState<Record<string, number>>(page, '(s) => s.run.onset');
+    expect(onset.gd).toBeGreaterThan(0);
+    // No plot says it is empty; the contour's data canvas has ink.
+    await page.waitForTimeout(500);
+    expect(await page.getByText('No data yet').count()).toBe(0);
+    const inked = await page.evaluate(() => {
+      const out: number[] = [];
+      for (const c of Array.from(document.querySelectorAll('canvas'))) {
+        const ctx = c.getContext('2d');
+        if (!ctx || c.width === 0) continue;
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        out.push(n);
+      }
+      return out;
+    });
+    expect(inked.filter((n) => n > 50).length).toBeGreaterThanOrEqual(6);
+    await expect(page.getByTestId('backend').innerText()).resolves.toContain('CPU float64 (reference)');
+    await shot(page, 'e2e-default.png');
+    await page.context().close();
+  });
+
+  it('play / pause / step / reset drive the step counter', async () => {
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=1');
+    await waitRun(page, 5);
+    await page.getByTestId('play').click(); // pause
+    await page.waitForTimeout(100);
+    const a = await counter(page);
+    await page.waitForTimeout(300);
+    expect(await counter(page)).toBe(a);
+    await page.getByTestId('step').click();
+    expect(await counter(page)).toBe(a + 1);
+    await page.keyboard.press('ArrowRight');
+    expect(await counter(page)).toBe(a + 2);
+    await page.getByTestId('play').click(); // play
+    await page.waitForTimeout(600);
+    expect(await counter(page)).toBeGreaterThan(a + 5);
+    await page.getByTestId('reset').click();
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
+    expect(await counter(page)).toBe(0);
+    await page.context().close();
+  });
+
+  it('a URL reproduces the numbers of the engine run directly in Node with the same config', async () => {
+    const config: RunConfig = {
+      problem: { id: 'quartic', params: { S: 2.5, Q: 1 } },
+      eta: 1,
+      start: [0.01],
+      steps: 100,
+      flows: ['gd', 'central-flow', 'rod-flow'],
+    };
+    const page = await open('?v=1&problem=quartic&p.S=2.5&p.Q=1&eta=1&start=0.01&steps=100&flows=gd,central-flow,rod-flow');
+    await waitRun(page);
+    const pageConfig = await page.evaluate(() => {
+      const r = (window as any).__rodflow;
+      return r.configOf(r.store.getState().settings);
+    });
+    expect(pageConfig).toEqual(config);
+    const got = await appState<Record<string, { t: number[]; w: number[]; loss: number[]; osc: number[]; sharp: number[] }>>(
+      page,
+      `(s) => Object.fromEntries(Object.entries(s.run.traces).map(([k, t]) => [k, {
+        t: Array.from(t.t.subarray(0, t.length)), w: Array.from(t.w.subarray(0, t.length * t.wDim)),
+        loss: Array.from(t.loss.subarray(0, t.length)), osc: Array.from(t.osc.subarray(0, t.length)),
+        sharp: Array.from(t.sharpness.subarray(0, t.length * t.eigK)) }]))`,
+    );
+    const runner = createRunner(config);
+    runner.advance(config.steps);
+    expect(Object.keys(got).sort()).toEqual(['central-flow', 'gd', 'rod-flow']);
+    for (const [id, tr] of Object.entries(runner.traces)) {
+      const g = got[id];
+      expect(g.t).toEqual(Array.from(tr!.t.subarray(0, tr!.length)));
+      const cmp = (a: number[], b: Float64Array) => {
+        expect(a.length).toBe(b.length);
+        let worst = 0;
+        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1e-300, Math.abs(b[i])));
+        // Same float64 code in V8 on both sides: agreement to round-off (observed: bit-identical).
+        expect(worst).toBeLessThan(1e-12);
+      };
+      cmp(g.w, tr!.w.subarray(0, tr!.length * tr!.wDim));
+      cmp(g.loss, tr!.loss.subarray(0, tr!.length));
+      cmp(g.osc, tr!.osc.subarray(0, tr!.length));
+      cmp(g.sharp, tr!.sharpness.subarray(0, tr!.length * tr!.eigK));
+    }
+    // The quartic's GD 2-cycle (dynamics.md §4): δ² = (S − 2/η)/Q = 0.5 at the end.
+    const gd = got.gd;
+    expect(gd.osc[gd.osc.length - 1]).toBeCloseTo(0.5, 6);
+    await page.context().close();
+  });
+
+  it('dragging the start recomputes the whole trajectory', async () => {
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=600');
+    await waitRun(page, 10);
+    const before = await appState<number[]>(page, '(s) => Array.from(s.run.traces.gd.w.subarray(0, 8))');
+    const handle = page.locator('.rfp-handle').first();
+    const box = (await handle.boundingBox())!;
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(x - 12 * i, y + 9 * i, { steps: 1 });
+    await page.mouse.up();
+    await page.waitForFunction(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return s.run.done && !s.dragging && s.settings.start !== null;
+    });
+    const after = await appState<{ start: number[]; w: number[]; url: string }>(page, '(s) => ({ start: s.settings.start, w: Array.from(s.run.traces.gd.w.subarray(0, 8)), url: location.search })');
+    expect(after.start[0]).toBeLessThan(0.2);
+    expect(after.start[1]).toBeLessThan(0.2);
+    expect(after.w[0]).toBeCloseTo(after.start[0], 12);
+    expect(after.w).not.toEqual(before);
+    expect(after.url).toContain('start=');
+    const lat = await page.evaluate(() => (window as any).__rodflow.perf.drag as number[]);
+    expect(lat.length).toBeGreaterThan(0);
+    await shot(page, 'e2e-dragged.png');
+    await page.context().close();
+  });
+
+  it('a broken URL opens the defaults with a visible notice of what was ignored', async () => {
+    const page = await open('?v=1&problem=nope&eta=abc&steps=-4&p.zz=3&start=1,2,3&flows=gd,warp&hide=everything');
+    await waitRun(page, 10);
+    const notice = page.getByTestId('url-notice');
+    await expect(notice.isVisible()).resolves.toBe(true);
+    const text = await notice.innerText();
+    for (const part of ['problem=nope', 'eta=abc', 'steps=-4', 'p.zz', 'start=1,2,3', 'flows=gd,warp']) expect(text).toContain(part);
+    const st = await appState<{ problem: string; eta: number; steps: number; flows: string[] }>(page, '(s) => ({ problem: s.settings.problem, eta: s.settings.eta, steps: s.settings.steps, flows: s.settings.flows })');
+    expect(st).toEqual({ problem: 'valley', eta: 0.3, steps: 2000, flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'] });
+    await shot(page, 'e2e-broken-url.png');
+    // A link of an unknown version: defaults and a notice, never a blank page.
+    await page.goto(h.url + '?v=99&eta=1');
+    await waitRun(page, 1);
+    expect(await page.getByTestId('url-notice').innerText()).toContain('v=99');
+    await page.context().close();
+  });
+
+  it('export → import round-trips, and a bad file gets a clear message', async () => {
+    const page = await open('?v=1&problem=quadratic-2d&eta=1&steps=40');
+    await waitRun(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const text = readFileSync((await download.path())!, 'utf8');
+    const file = JSON.parse(text);
+    expect(file.schema).toBe(1);
+    expect(file.problem.id).toBe('quadratic-2d');
+    // The same run-file the CLI writes for the same config.
+    const runner = createRunner({ problem: { id: 'quadratic-2d', params: {} }, eta: 1, steps: 40, flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'] });
+    runner.advance(40);
+    const node = runToJson(runner);
+    expect(file.flows.gd.w).toEqual(node.flows.gd!.w);
+    expect(file.flows['rod-flow'].delta2).toEqual(node.flows['rod-flow']!.delta2);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csvText = readFileSync((await csv.path())!, 'utf8');
+    expect(csvText.split('\n')[0]).toContain('flow,t,loss');
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().saved.length === 1);
+    const same = await appState<boolean>(
+      page,
+      `(s) => { const a = s.saved[0].traces.gd, b = s.run.traces.gd; if (a.length !== b.length) return false;
+        for (let i = 0; i < a.length * a.wDim; i++) if (a.w[i] !== b.w[i]) return false;
+        for (let i = 0; i < a.length; i++) if (a.loss[i] !== b.loss[i] || a.osc[i] !== b.osc[i]) return false; return true; }`,
+    );
+    expect(same).toBe(true);
+    await shot(page, 'e2e-imported.png');
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":1,"flows":{}}') });
+    const toast = page.getByTestId('toast');
+    await toast.waitFor();
+    expect(await toast.innerText()).toMatch(/Could not import bad\.json: Not a Rod Flow Explorer run file/);
+    await page.getByTestId('import-file').setInputFiles({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
+    await page.waitForFunction(() => document.querySelector('[data-testid=toast]')?.textContent?.includes('junk.json'));
+    expect(await page.getByTestId('toast').innerText()).toContain('Not a JSON file');
+    await page.context().close();
+  });
+
+  it('a diverging η freezes the run with the divergence lesson, and "η just below 2/λ" recovers', async () => {
+    const page = await open('?v=1&problem=quadratic&p.lambda=1&eta=2.5&steps=60');
+    const banner = page.getByTestId('divergence');
+    await banner.waitFor({ timeout: 20_000 });
+    const text = await banner.innerText();
+    expect(text).toMatch(/diverged at step \d+/);
+    expect(text).toContain('2/η');
+    const st = await appState<{ playing: boolean; ph: number; stop: number }>(page, '(s) => ({ playing: s.playing, ph: s.playhead, stop: s.run.traces.gd.stopped.step })');
+    expect(st.playing).toBe(false);
+    expect(st.ph).toBe(st.stop);
+    await shot(page, 'e2e-diverged.png');
+    await page.getByRole('button', { name: /Rewind 50 steps/ }).click();
+    expect(await appState<number>(page, '(s) => s.playhead')).toBe(Math.max(0, st.stop - 50));
+    await page.getByRole('button', { name: /η just below 2\/λ₁/ }).click();
+    await page.waitForFunction(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return s.settings.eta < 2 && s.run.done && s.playhead >= 60;
+    });
+    expect(await appState<number>(page, '(s) => s.settings.eta')).toBeCloseTo(1.98, 10);
+    expect(await banner.count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('changing η mid-run forks from the current state and keeps a ghost; back/forward restore the URL state', async () => {
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=2');
+    await waitRun(page, 100);
+    await page.getByTestId('play').click(); // pause at some step k
+    const k = await appState<number>(page, '(s) => s.playhead');
+    const eta = page.locator('#eta-input');
+    await eta.fill('0.25');
+    await eta.press('Enter');
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
+    const st = await appState<{ t0: number; ghosts: number; eta: number; first: number; url: string }>(
+      page,
+      '(s) => ({ t0: s.run.t0, ghosts: s.ghosts.length, eta: s.run.eta, first: s.run.traces.gd.t[0], url: location.search })',
+    );
+    expect(st.t0).toBe(k);
+    expect(st.first).toBe(k);
+    expect(st.ghosts).toBe(1);
+    expect(st.eta).toBe(0.25);
+    expect(st.url).toContain('eta=0.25');
+    await page.waitForTimeout(400);
+    await shot(page, 'e2e-fork-ghost.png');
+    await page.goBack();
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.eta === 0.3);
+    await page.goForward();
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.eta === 0.25);
+    await page.context().close();
+  });
+
+  it('a classroom link hides the chosen controls', async () => {
+    const page = await open('?v=1&problem=quartic&eta=1&hide=problem,params,flows');
+    await waitRun(page, 1);
+    expect(await page.locator('#problem-select').count()).toBe(0);
+    expect(await page.locator('#eta-input').count()).toBe(1);
+    expect(await page.getByText('Show all controls').count()).toBe(1);
+    await shot(page, 'e2e-classroom.png');
+    await page.context().close();
+  });
+
+  it('a custom expression error is shown inline with its position', async () => {
+    const page = await open('?v=1&problem=custom&expr=' + encodeURIComponent('(1 - x^2 - y*+)'));
+    await page.locator('#expr-error').waitFor({ timeout: 20_000 });
+    const text = await page.locator('#expr-error').innerText();
+    expect(text).toContain('^');
+    await page.locator('#expr-input').fill('(1 - 0.5*x^2 - y^2)^2');
+    await page.locator('#expr-input').press('Enter');
+    await waitRun(page, 5);
+    expect(await page.locator('#expr-error').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('no request leaves the origin, and no page error happened', () => {
+    expect(allRequests.length).toBeGreaterThan(10);
+    const foreign = allRequests.filter((u) => !u.startsWith(h.url) && !u.startsWith('data:') && !u.startsWith('blob:' + h.url.slice(0, -1)));
+    expect(foreign).toEqual([]);
+    expect(allErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * End-to-end harness: build the page once (per test file), serve dist/ on a free port, launch Debian's
+ * Chromium with playwright-core, record every request the page makes. Tests skip only when
+ * /usr/bin/chromium is absent.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+// @ts-expect-error plain ESM helper without types
+import { serveDist } from '../../scripts/serve-dist.mjs';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM);
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const SHOTS = join(ROOT, 'test-results');
+
+export const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Build into a private out dir so parallel test files and `npm start` never race on dist/. */
+export function build(outDir: string): void {
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface Harness {
+  browser: Browser;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(name: string): Promise<Harness> {
+  const out = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', name);
+  build(out);
+  const { server, url } = (await serveDist(out, 0)) as { server: Server; url: string };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  return {
+    browser,
+    server,
+    url,
+    async close() {
+      await browser.close();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+export interface OpenedPage {
+  page: Page;
+  requests: string[];
+  errors: string[];
+}
+
+export async function openPage(h: Harness, search = '', viewport = { width: 1500, height: 1100 }): Promise<OpenedPage> {
+  const ctx = await h.browser.newContext({ viewport, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(h.url + search, { waitUntil: 'load' });
+  return { page, requests, errors };
+}
+
+export async function shot(page: Page, file: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+}
+
+/** Read the app's store through the test hook (window.__rodflow). */
+export async function appState<T>(page: Page, fn: string): Promise<T> {
+  return page.evaluate(`(() => { const s = window.__rodflow.store.getState(); return (${fn})(s); })()`) as Promise<T>;
+}
