@@ -11,7 +11,7 @@ import { createRoot } from 'react-dom/client';
 import { flushSync } from 'react-dom';
 import { TimeSeriesPlot, ContourPlot, lastDrawMs, drawCount, plotPngBlob } from '../src/ui/plots/index.ts';
 import type { PlotHandle, Series, Segment, Ellipse } from '../src/ui/plots/types.ts';
-import { FLOW_COLORS, EXTRA_SERIES_COLORS, OKABE_ITO, FLOW_DASH } from '../src/ui/palette.ts';
+import { FLOW_COLORS, EXTRA_SERIES_COLORS, OKABE_ITO, FLOW_DASH, FLOW_LINE_DASH } from '../src/ui/palette.ts';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -210,7 +210,7 @@ function App() {
     () => [
       { id: 'gd', label: 'GD λ₁', color: FLOW_COLORS.gd, x: d.t, y: d.gdS, yStride: 2, length: N, width: 1.5 },
       { id: 'gd2', label: 'GD λ₂', color: FLOW_COLORS.gd, x: d.t, y: d.gdS, yStride: 2, yOffset: 1, length: N, dash: FLOW_DASH.secondary, width: 1.5 },
-      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], x: d.t, y: d.gfS, length: N },
+      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], dash: FLOW_LINE_DASH['gradient-flow'], x: d.t, y: d.gfS, length: N },
       { id: 'cf', label: 'central flow', color: FLOW_COLORS['central-flow'], x: d.t, y: d.cfS, length: N },
       { id: 'rf', label: 'rod flow', color: FLOW_COLORS['rod-flow'], x: d.t, y: d.rfS, length: d.rodShort },
     ],
@@ -220,7 +220,7 @@ function App() {
     () => [
       { id: 'gd', label: 'GD', color: FLOW_COLORS.gd, x: d.t, y: d.gdL, length: N, width: 1, opacity: 0.55 },
       { id: 'gds', label: 'GD smoothed', color: FLOW_COLORS.gd, x: d.t, y: d.gdLs, length: N, dash: FLOW_DASH.secondary },
-      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], x: d.t, y: d.gfL, length: N },
+      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], dash: FLOW_LINE_DASH['gradient-flow'], x: d.t, y: d.gfL, length: N },
       { id: 'cf', label: 'central flow (pred.)', color: FLOW_COLORS['central-flow'], x: d.t, y: d.cfL, length: N },
       { id: 'rf', label: 'rod flow (pred.)', color: FLOW_COLORS['rod-flow'], x: d.t, y: d.rfL, length: d.rodShort },
     ],
@@ -236,7 +236,7 @@ function App() {
   );
   const tsDist: Series[] = useMemo(
     () => [
-      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], x: d.t, y: d.distGF, length: N },
+      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], dash: FLOW_LINE_DASH['gradient-flow'], x: d.t, y: d.distGF, length: N },
       { id: 'cf', label: 'central flow', color: FLOW_COLORS['central-flow'], x: d.t, y: d.distCF, length: N },
       { id: 'rf', label: 'rod flow', color: FLOW_COLORS['rod-flow'], x: d.t, y: d.distRF, length: d.rodShort },
     ],
@@ -262,9 +262,9 @@ function App() {
   const paths: Series[] = useMemo(
     () => [
       { id: 'gd', label: 'GD', color: FLOW_COLORS.gd, x: gd.w, y: gd.w, xStride: 2, yStride: 2, yOffset: 1, length: gd.n, kind: 'line+points', width: 0.8, pointRadius: 2.2, t: gd.t },
-      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], x: gf.w, y: gf.w, xStride: 2, yStride: 2, yOffset: 1, length: gf.n, t: gf.t, width: 2.5 },
+      { id: 'gf', label: 'gradient flow', color: FLOW_COLORS['gradient-flow'], dash: FLOW_LINE_DASH['gradient-flow'], x: gf.w, y: gf.w, xStride: 2, yStride: 2, yOffset: 1, length: gf.n, t: gf.t, width: 2.5 },
       { id: 'cf', label: 'central flow', color: FLOW_COLORS['central-flow'], x: centres.c, y: centres.c, xStride: 2, yStride: 2, yOffset: 1, length: centres.n, t: centres.t, width: 2.5 },
-      { id: 'rf', label: 'rod flow (centre)', color: FLOW_COLORS['rod-flow'], x: centres.w, y: centres.w, xStride: 2, yStride: 2, yOffset: 1, length: centres.n, t: centres.t, width: 2.5, dash: '6 3' },
+      { id: 'rf', label: 'rod flow (centre)', color: FLOW_COLORS['rod-flow'], x: centres.w, y: centres.w, xStride: 2, yStride: 2, yOffset: 1, length: centres.n, t: centres.t, width: 2.5 },
     ],
     [gd, gf, centres],
   );

@@ -23,15 +23,29 @@ const browser = await chromium.launch({
     '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 const report = {};
+const errors = [];
+report.errors = errors;
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
-  const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
   await page.goto('http://127.0.0.1:5199/dev/plots.html');
   await page.waitForSelector('#bench canvas');
   await page.waitForTimeout(800);
-  await page.screenshot({ path: `${OUT}/plots-full.png`, fullPage: true });
+  // (fullPage capture resizes the page mid-shot; a tall viewport gives a faithful picture instead.)
+  await page.setViewportSize({ width: 1400, height: 2200 });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${OUT}/plots-full.png` });
+  // Resize: every frame's SVG/canvas must follow its container (ResizeObserver).
+  await page.setViewportSize({ width: 980, height: 1000 });
+  await page.waitForTimeout(400);
+  report.resize = await page.evaluate(() => [...document.querySelectorAll('[data-plot-frame]')].every((f) => {
+    const svg = f.querySelector('svg'); const c = f.querySelector('canvas');
+    return Number(svg.getAttribute('width')) === f.clientWidth && c.style.width === f.clientWidth + 'px';
+  }));
+  await page.locator('#sharpness').screenshot({ path: `${OUT}/plots-sharpness-narrow.png` });
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.waitForTimeout(400);
   // Hover the sharpness plot at ~step 600: shared cursor everywhere.
   const box = await page.locator('#sharpness [data-plot-frame]').boundingBox();
   await page.mouse.move(box.x + 74 + (box.width - 92) * 0.4, box.y + 80);
@@ -49,6 +63,7 @@ try {
   report.afterKeys = await page.locator('[data-testid=cursor]').textContent();
   // Drag the start point on the plane.
   const h = page.locator('#plane .rfp-handle');
+  await page.mouse.move(2, 2); // off every plot, so scrolling does not hover one
   await page.locator('#plane').scrollIntoViewIfNeeded();
   const hb = await page.locator('#plane .rfp-handle circle[data-ring]').boundingBox();
   await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
@@ -85,9 +100,12 @@ try {
   await p3.waitForTimeout(500);
   await p3.locator('#sharpness').screenshot({ path: `${OUT}/plots-sharpness-2x.png` });
   report.errors = errors;
+} catch (e) {
+  report.failure = String(e);
+  throw e;
 } finally {
+  console.log(JSON.stringify(report, null, 2));
   await browser.close();
   if (PROD) server.httpServer.close();
   else await server.close();
 }
-console.log(JSON.stringify(report, null, 2));

@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/engine/gpu/backend.ts';
-import { TfMlp } from '../src/engine/gpu/tf-mlp.ts';
+import { TfMlp, tfMlpFor } from '../src/engine/gpu/tf-mlp.ts';
+import { NETWORK_PROBLEMS } from '../src/engine/nn/registry.ts';
 import { lanczosTopK } from '../src/engine/linalg/lanczos.ts';
 import { chebyshevData, teacherData } from '../src/engine/nn/datasets.ts';
 import { initWeights } from '../src/engine/nn/init.ts';
@@ -207,6 +208,18 @@ describe.each(['cpu', 'wasm'] as const)('TfMlp on tfjs-%s vs float64', (backend)
     expect(tf.memory().numTensors).toBe(before + 1); // only the cached w stays alive
     p.dispose();
     expect(tf.memory().numTensors).toBe(before - 2); // x, y and w freed
+  });
+
+  it('tfMlpFor: the float32 twin of every registry network at its seeded start', async () => {
+    for (const spec of NETWORK_PROBLEMS) {
+      const inst = spec.create({ id: spec.id });
+      const p = tfMlpFor(inst.problem);
+      expect(p.dim).toBe(inst.problem.dim);
+      const err = rel(await p.grad(inst.start), inst.problem.grad(inst.start));
+      expect(err, spec.id).toBeLessThan(1e-5);
+      p.dispose();
+    }
+    expect(() => tfMlpFor({ dim: 2 } as never)).toThrow(/only runs network problems/);
   });
 
   it('bad input is an InputError with a clear message', async () => {

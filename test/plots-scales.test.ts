@@ -112,6 +112,12 @@ describe('chooseTicks', () => {
     expect(t.some((k) => k.minor && k.value === 2e-3)).toBe(true);
     for (const k of t) expect(k.value >= 3e-4 * (1 - 1e-9) && k.value <= 20 * (1 + 1e-9)).toBe(true);
   });
+  it('log over fewer than three decades on a long axis also labels 2× and 5×', () => {
+    const t = chooseTicks(makeScale([0.015, 2], [300, 0], true), 300, true, 48);
+    expect(t.filter((k) => k.label).map((k) => k.label)).toEqual(['0.02', '0.05', '0.1', '0.2', '0.5', '1', '2']);
+    const u = chooseTicks(makeScale([1.5e-6, 2e-4], [300, 0], true), 300, true, 48);
+    expect(u.filter((k) => k.label).map((k) => k.label)).toEqual(['2·10⁻⁶', '5·10⁻⁶', '10⁻⁵', '2·10⁻⁵', '5·10⁻⁵', '10⁻⁴', '2·10⁻⁴']);
+  });
   it('log over many decades labels every m-th decade only', () => {
     const t = chooseTicks(makeScale([1e-16, 1e4], [200, 0], true), 200, true, 48);
     const labelled = t.filter((k) => k.label);

@@ -199,6 +199,13 @@ describe('analytic facts (dynamics.md §5)', () => {
     expect(problem.hessian!(Float64Array.of(0))[0]).toBe(3);
     expect(problem.hessian!(Float64Array.of(Math.SQRT2))[0]).toBeCloseTo(0, 14);
     expect(problem.loss(Float64Array.of(2))).toBeCloseTo((1.5 * 4) / Math.sqrt(5), 14);
+    // With the defaults (k = 1, η = 1.5) GD leaves 0 and settles in a 2-cycle ±x with L'(x)/x = 2/η.
+    const spec = getProblemSpec('soft-well')!;
+    const { problem: p1 } = createProblem({ id: 'soft-well' });
+    const x = gd(p1, spec.defaults.start, spec.defaults.eta, 200)[0];
+    expect(gd(p1, [x], spec.defaults.eta, 1)[0]).toBeCloseTo(-x, 12);
+    expect(Math.abs(x)).toBeGreaterThan(0.5);
+    expect(p1.grad(Float64Array.of(x))[0] / x).toBeCloseTo(2 / spec.defaults.eta, 12);
   });
 
   it('valley: minima on the ellipse a x² + y² = 1 with S = 8(a²x² + y²)', () => {

@@ -26,6 +26,7 @@ let lastPush = 0;
 /** After a restart with `showAll`, the playhead jumps to the end when the data arrive (drags). */
 let showAllRun = -1;
 let gridKey = '';
+let lastPointerTs = 0;
 
 /** Measurements for the browser bench and the tests. */
 export const perf = {
@@ -157,7 +158,7 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
         traces[c.flow] = tr;
         if (tr.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
       }
-      const run: RunView = { ...st.run, traces, step: m.step, done: m.done, computing: false, onset: m.onset, computeMs: m.ms, frontier };
+      const run: RunView = { ...st.run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier };
       const patch: Partial<AppState> = { run };
       if (run.mode === 'stream') {
         patch.playhead = frontier;
@@ -306,7 +307,8 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
   if (phase === 'drag') {
     set({ dragging: true, playing: false });
     apply(next, prev, { history: 'replace', showAll: true });
-    perf.dragMark.set(runCounter, performance.now());
+    // Latency is measured from the pointer event that moved the start (not from this callback).
+    perf.dragMark.set(runCounter, lastPointerTs > 0 ? lastPointerTs : performance.now());
   } else {
     set({ dragging: false });
     if (runKey(next) !== runKey(prev)) apply(next, prev, { history: 'push' });
@@ -368,10 +370,16 @@ export function setPlayhead(t: number): void {
 function tick(): void {
   const st = get();
   const r = st.run;
-  if (st.playing && r.mode === 'horizon' && !st.dragging && r.done) {
+  if (st.playing && r.mode === 'horizon' && !st.dragging && r.info) {
     const end = freezeTime(r);
     const ph = Math.min(end, st.playhead + effectiveSpeed(st.settings));
-    set(ph >= end ? { playhead: end, playing: false } : { playhead: ph });
+    // Stop at the end of the data only when the data are complete; otherwise wait for the next chunk.
+    if (ph >= end && r.done) set({ playhead: end, playing: false });
+    else if (ph !== st.playhead) set({ playhead: ph });
+  }
+  if (st.frozeRun !== r.runId) {
+    const lf = leadFlow(r);
+    if (lf && r.traces[lf]?.stopped && get().playhead >= freezeTime(r)) set({ frozeRun: r.runId });
   }
   requestAnimationFrame(tick);
 }
@@ -508,6 +516,7 @@ export function initController(): void {
   fromLocation('replace');
   window.addEventListener('popstate', () => fromLocation('none'));
   requestAnimationFrame(tick);
+  window.addEventListener('pointermove', (e) => (lastPointerTs = e.timeStamp), { capture: true, passive: true });
   void checkWebGpu();
   (window as unknown as { __rodflow: unknown }).__rodflow = { store, perf, configOf, importRunText, exportRun, setStart, setEta, play, pause, stepOnce };
 }

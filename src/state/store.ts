@@ -60,6 +60,8 @@ export interface AppState {
   cursorT: number | null;
   /** True while the start point is being dragged: the plots show the whole horizon. */
   dragging: boolean;
+  /** The run whose replay reached its divergence (the banner stays up for it, also after a rewind). */
+  frozeRun: number;
   webgpu: 'checking' | 'available' | 'unavailable';
   /** A short status line (export done, import failed, link copied). */
   toast: { text: string; error: boolean } | null;
@@ -81,6 +83,7 @@ export const store = createStore<AppState>(() => ({
   grid: null,
   cursorT: null,
   dragging: false,
+  frozeRun: -1,
   webgpu: 'checking',
   toast: null,
 }));

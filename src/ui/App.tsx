@@ -26,7 +26,10 @@ function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const el = e.target as HTMLElement | null;
-      if (el && (el.closest('input, textarea, select, [contenteditable], button') || e.ctrlKey || e.metaKey || e.altKey)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      // Text fields, sliders and selects keep their keys; on a button only Space (which presses it) is its own.
+      if (el && el.closest('input, textarea, select, [contenteditable], [role=slider], .rfp-handle')) return;
+      if (e.key === ' ' && el?.closest('button')) return;
       if (e.key === ' ') {
         e.preventDefault();
         togglePlay();

@@ -26,7 +26,8 @@ export function DivergenceBanner() {
   const elL = useApp((s) => edgeLambda(s)?.lambda ?? null);
   const lf = leadFlow(run);
   const stop = lf ? run.traces[lf]?.stopped : null;
-  if (!lf || !stop || playhead < freezeTime(run)) return null;
+  const froze = useApp((s) => s.frozeRun === s.run.runId);
+  if (!lf || !stop || (!froze && playhead < freezeTime(run))) return null;
   const others = (Object.entries(run.traces) as [string, { stopped: { step: number; reason: string } | null }][]).filter(
     ([id, tr]) => id !== lf && tr.stopped,
   );

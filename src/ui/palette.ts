@@ -1,10 +1,11 @@
 /**
- * Colour-blind-safe palette (Okabe & Ito, 2008, "Color Universal Design") and the colour of each flow.
+ * Colour-blind-safe palette (Okabe & Ito, 2008, "Color Universal Design") and the style of each flow.
  *
- * The flow colours are the single source for the UI; src/engine/flows/registry.ts (FlowSpec.color) must
- * use the same values (test/plots-palette.test.ts checks it once the registry exists). Chosen so that the
- * two models compared most often (central vs rod) are the pair with the largest contrast in every kind of
- * colour-vision deficiency (vermillion vs blue), and GD, the ground truth, is near-black.
+ * Flow colours are the flow registry's FlowSpec.color (src/engine/flows/registry.ts), copied here so the
+ * plots do not import the engine; test/plots-palette.test.ts fails if the two ever differ. The app should
+ * prefer FlowSpec.color when it has the spec at hand. Colour is never the only cue: gradient flow — the flow
+ * that does not see EoS — is also dashed, because its orange and rod flow's vermillion are the closest
+ * pair of the registry's colours for deuteranopes (ΔE ≈ 18; test/plots-palette.test.ts).
  */
 import type { FlowId } from '../engine/types.ts';
 
@@ -19,12 +20,19 @@ export const OKABE_ITO = {
   reddishPurple: '#CC79A7',
 } as const;
 
-/** GD is drawn in near-black (pure black reads as "axis" on a projector). */
 export const FLOW_COLORS: Readonly<Record<FlowId, string>> = {
-  gd: '#222222',
-  'gradient-flow': OKABE_ITO.bluishGreen,
-  'central-flow': OKABE_ITO.vermillion,
-  'rod-flow': OKABE_ITO.blue,
+  gd: OKABE_ITO.black,
+  'gradient-flow': OKABE_ITO.orange,
+  'central-flow': OKABE_ITO.bluishGreen,
+  'rod-flow': OKABE_ITO.vermillion,
+};
+
+/** Default line dash per flow (canvas/SVG dash string; undefined = solid). */
+export const FLOW_LINE_DASH: Readonly<Record<FlowId, string | undefined>> = {
+  gd: undefined,
+  'gradient-flow': '9 4',
+  'central-flow': undefined,
+  'rod-flow': undefined,
 };
 
 /** Secondary series of a flow (e.g. GD smoothed loss, second eigenvalue): same hue, told apart by dash. */
@@ -37,8 +45,8 @@ export const FLOW_DASH = {
 /** Reference lines (2/η) and annotations. */
 export const REF_COLORS = {
   edge: OKABE_ITO.reddishPurple,
-  onset: OKABE_ITO.orange,
-  start: OKABE_ITO.orange,
+  onset: OKABE_ITO.blue,
+  start: OKABE_ITO.blue,
   cursor: '#555555',
   grid: '#e4e4e4',
   axis: '#333333',
@@ -48,8 +56,8 @@ export const REF_COLORS = {
 
 /** Extra colours for overlays of saved runs, in order (skipping the flow colours). */
 export const EXTRA_SERIES_COLORS: readonly string[] = [
-  OKABE_ITO.orange,
   OKABE_ITO.skyBlue,
+  OKABE_ITO.blue,
   OKABE_ITO.reddishPurple,
   OKABE_ITO.yellow,
 ];

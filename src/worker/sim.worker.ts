@@ -15,6 +15,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** Longest a slice of work may hold the worker before it looks at its inbox again, ms. */
 const SLICE_MS = 12;
+/** The first slice of a new horizon is shorter, so that a drag shows its new path in the next frame. */
+const FIRST_SLICE_MS = 5;
 
 interface Current {
   runId: number;
@@ -219,10 +221,17 @@ function pump(): void {
   const t0 = performance.now();
   try {
     if (cur.mode === 'horizon') {
-      if (cur.delivered) return;
-      while (!r.done && performance.now() - t0 < SLICE_MS) r.advance(16);
-      if (r.done) sendChunk(cur, performance.now() - t0);
-      else schedule();
+      // The whole horizon at once, but delivered slice by slice: the first samples reach the page
+      // within one short slice (a drag redraws at once), the rest follows in the next frames.
+      if (r.done && cur.delivered) return;
+      const budget = cur.delivered ? SLICE_MS : FIRST_SLICE_MS;
+      let n = 1;
+      while (!r.done && performance.now() - t0 < budget) {
+        r.advance(n);
+        n = Math.min(64, n * 2);
+      }
+      sendChunk(cur, performance.now() - t0);
+      if (!r.done) schedule();
       return;
     }
     // Stream mode: single steps first, then play.

@@ -130,17 +130,20 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     for (const [id, tr] of Object.entries(runner.traces)) {
       const g = got[id];
       expect(g.t).toEqual(Array.from(tr!.t.subarray(0, tr!.length)));
-      const cmp = (a: number[], b: Float64Array) => {
+      const cmp = (name: string, a: number[], b: Float64Array) => {
         expect(a.length).toBe(b.length);
         let worst = 0;
-        for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1e-300, Math.abs(b[i])));
-        // Same float64 code in V8 on both sides: agreement to round-off (observed: bit-identical).
-        expect(worst).toBeLessThan(1e-12);
+        let at = -1;
+        for (let i = 0; i < a.length; i++) {
+          const e = Math.abs(a[i] - b[i]) / Math.max(1e-300, Math.abs(b[i]));
+          if (e > worst) [worst, at] = [e, i];
+        }
+        expect(worst, `${id}.${name}[${at}]: page ${a[at]} vs node ${b[at]}`).toBeLessThan(1e-12);
       };
-      cmp(g.w, tr!.w.subarray(0, tr!.length * tr!.wDim));
-      cmp(g.loss, tr!.loss.subarray(0, tr!.length));
-      cmp(g.osc, tr!.osc.subarray(0, tr!.length));
-      cmp(g.sharp, tr!.sharpness.subarray(0, tr!.length * tr!.eigK));
+      cmp('w', g.w, tr!.w.subarray(0, tr!.length * tr!.wDim));
+      cmp('loss', g.loss, tr!.loss.subarray(0, tr!.length));
+      cmp('osc', g.osc, tr!.osc.subarray(0, tr!.length));
+      cmp('sharpness', g.sharp, tr!.sharpness.subarray(0, tr!.length * tr!.eigK));
     }
     // The quartic's GD 2-cycle (dynamics.md §4): δ² = (S − 2/η)/Q = 0.5 at the end.
     const gd = got.gd;
@@ -152,7 +155,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const page = await open('?v=1&problem=valley&eta=0.3&steps=600');
     await waitRun(page, 10);
     const before = await appState<number[]>(page, '(s) => Array.from(s.run.traces.gd.w.subarray(0, 8))');
-    const handle = page.locator('.rfp-handle').first();
+    const handle = page.locator('.rfp-handle circle[data-hit]').first();
     const box = (await handle.boundingBox())!;
     const x = box.x + box.width / 2;
     const y = box.y + box.height / 2;

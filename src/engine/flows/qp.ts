@@ -15,9 +15,11 @@
  * accepted only when it is PSD and has smaller KKT residuals. The answer is certified by its KKT
  * residuals (returned), which for a convex problem prove optimality.
  *
- * 𝔅 can be singular (D_ij linearly dependent, e.g. k(k+1)/2 > dim). Then a tiny Tikhonov term
- * ε‖X‖²/4 with ε = 1e-12·tr(G)/m keeps the problem well posed: the minimiser is the least-norm one
- * up to O(ε), and f is unchanged to round-off.
+ * 𝔅 can be singular (D_ij linearly dependent, e.g. k(k+1)/2 > dim). The accelerated iteration then
+ * uses a tiny Tikhonov term ε‖X‖²/4, ε = 1e-12·tr(G)/m, to stay strongly convex; the polish solves the
+ * unregularised reduced problem with a pseudo-inverse (least-norm minimiser on the face). If 𝔅 is
+ * singular AND α' is negative along a PSD null direction (constraints that no first-order move can
+ * satisfy) the QP is unbounded: the answer is then large and its KKT residual says so (`kkt.max`).
  */
 import { symeig } from '../linalg/symeig.ts';
 
@@ -172,7 +174,7 @@ export function solvePsdQp(k: number, G: Float64Array, a: Float64Array, opts: Ps
   const eps = 1e-12 * (tr / m);
   if (k === 1) {
     const x = new Float64Array(1);
-    x[0] = Math.max(0, (-2 * a[0]) / (G[0] + eps));
+    x[0] = Math.max(0, (-2 * a[0]) / G[0]);
     return finish(x, 0);
   }
 
@@ -216,7 +218,7 @@ export function solvePsdQp(k: number, G: Float64Array, a: Float64Array, opts: Ps
       if ((Math.sqrt(r) * Lip) / gscale < tol) break;
     }
   }
-  const best = polish(k, G, a, x, eps);
+  const best = polish(k, G, a, x);
   return finish(best, it + 1);
 }
 
@@ -224,7 +226,7 @@ export function solvePsdQp(k: number, G: Float64Array, a: Float64Array, opts: Ps
  * Fix the range of x (eigenvalues above a relative threshold) and minimise exactly over X = V Y Vᵀ.
  * Returns the better (by KKT residual) of x and the polished candidate.
  */
-function polish(k: number, G: Float64Array, a: Float64Array, x: Float64Array, eps: number): Float64Array {
+function polish(k: number, G: Float64Array, a: Float64Array, x: Float64Array): Float64Array {
   const m = svecSize(k);
   const e = symeig(smat(k, x), k);
   const top = Math.max(e.values[0], 0);
@@ -254,7 +256,7 @@ function polish(k: number, G: Float64Array, a: Float64Array, x: Float64Array, ep
       svec(k, M, col);
       for (let p = 0; p < m; p++) P[p * mr + q] = col[p];
     }
-    // Reduced problem: min ¼yᵀ(PᵀGP + εI)y + (Pᵀa)ᵀy → y = −2(PᵀGP + εI)⁺Pᵀa.
+    // Reduced problem, unregularised: min ¼yᵀ(PᵀGP)y + (Pᵀa)ᵀy → y = −2(PᵀGP)⁺Pᵀa (least norm if singular).
     const Gr = new Float64Array(mr * mr);
     const ar = new Float64Array(mr);
     for (let q = 0; q < mr; q++) {
@@ -266,7 +268,7 @@ function polish(k: number, G: Float64Array, a: Float64Array, x: Float64Array, ep
           for (let p2 = 0; p2 < m; p2++) gp += G[p * m + p2] * P[p2 * mr + s];
           v += P[p * mr + q] * gp;
         }
-        Gr[q * mr + s] = v + (q === s ? eps : 0);
+        Gr[q * mr + s] = v;
       }
     }
     const eg = symeig(Gr, mr);

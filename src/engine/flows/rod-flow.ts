@@ -9,24 +9,38 @@
  *
  * Initial condition: the first GD pair, w̄(0) = (w₀ + w₁)/2, δ(0) = r(0) = (w₁ − w₀)/2, Σ(0) = δδᵀ.
  *
- * Design choices (documented because the paper's own text was not available):
+ * Design choices (documented because the paper's own text was not available to us):
  *  - form 'auto' picks Σ for dim ≤ 8 (exact outer product; cheap there) and the vector form above.
- *  - Ends from Σ: δ = √s₁·v₁ with (s₁, v₁) Σ's top eigenpair. Under GD, Σ_k = δ_kδ_kᵀ is exactly rank
- *    one at integer k; the ODE's source (η²/4)(g₊g₊ᵀ + g₋g₋ᵀ) = (η²/8)(ssᵀ + ddᵀ), s = g₊+g₋,
- *    d = g₊−g₋, so Σ picks up a second direction of size ~ η²|s|²/8, which vanishes at GD 2-cycles
- *    (s = 0) and is second order at EoS. The ends ignore it (it only decays through −2Σ and is
- *    reported in osc = tr Σ). The sign of δ is immaterial to the equations (both ends enter
- *    symmetrically); for display it is kept continuous between samples.
+ *  - Ends from Σ. Under GD, Σ_k = δ_kδ_kᵀ is exactly rank one at integer k, but the ODE's Σ is
+ *    sign-blind: when δ has a steady part (the centre's own motion, which does not flip) and an
+ *    alternating part (the EoS oscillation, which does), their cross term averages out and Σ becomes
+ *    rank two. Its source (η²/8)(ssᵀ + ddᵀ), s = g₊+g₋, d = g₊−g₋, is rank ≤ 2 and −2Σ kills the
+ *    rest, so Σ is rank ≤ 2 up to decaying transients. With Σ's top eigenpairs (s₁,v₁), (s₂,v₂) we
+ *    take the two rods δ± = √s₁v₁ ± √s₂v₂ (each of outer product Σ up to the cross term, which
+ *    cancels in their mean) and average the right-hand side over them; when s₂ ≤ 1e-14·s₁ (rank one,
+ *    e.g. at every GD 2-cycle) this is the single rod √s₁v₁ and costs half. Why not the top
+ *    eigenvector alone: on the self-stabilization toy it is the steady direction (y), the
+ *    oscillation lives in s₂ (x), and a single-rod Σ form never enters EoS (S ran to 440 vs 2/η = 200).
  *  - The Σ form differs from the vector form below EoS: its source keeps Σ ≈ (η²/4)ggᵀ, GD's own half
- *    step (not just the alternating part), whereas r decays to round-off (see `seed`).
+ *    step (not only the alternating part), whereas r decays (see `seed`).
+ *  - Vector form, tiny rods: once ‖r‖∞ ≤ 1e-6‖w̄‖∞, w̄ ± r no longer resolves r (cancellation; r at
+ *    the ulp of w̄ is lost entirely and dr/dt = −2r then kills it), so g₊ − g₋ is evaluated as
+ *    2H(w̄)r (exact up to O(|r|³)). Without this the rod collapses to exactly 0 and never comes back.
  *  - Integrator: adaptive Dormand–Prince 5(4) with steps ≤ 0.5 (default), or fixed RK4 with h = 0.5
  *    (dynamics.md: RK4 at ≤ 0.5 reproduced the fine-step solution; 1.0 broke it).
- *  - seed (default on): a rod that decayed to round-off cannot grow again (dr/dt is linear in r near 0),
- *    so the vector form misses the onset of EoS after a long sharpening phase while GD is re-seeded
- *    every step by its step's component along the top eigenvector u. At every integer time, if
- *    λ₁(w̄) > 2/η, the rod's component along u is floored at GD's own seed (η/2)|⟨g(w̄), u⟩| (vector
- *    form: |⟨r,u⟩|; Σ form: uᵀΣu ≥ floor²). Below 2/η nothing is touched, and once the rod is at its
- *    EoS size the floor is far below it; at a GD 2-cycle it does not bind generically.
+ *  - seed: a rod that decayed far below GD's own oscillation grows back far too late, so the vector
+ *    form misses the onset of EoS after a long sharpening phase. At every integer time, if
+ *    λ₁(w̄) > 2/η, the rod's component along the top eigenvector u is floored (vector form: |⟨r,u⟩|;
+ *    Σ form: uᵀΣu ≥ floor²). Below 2/η nothing is touched; at EoS the rod is far above the floor.
+ *      'roundoff' (default): floor = ε‖w̄‖ (ε = 2⁻⁵³), the size of the rounding GD commits on its own
+ *        iterate every step: that, in a smooth deterministic problem, is what re-seeds GD's
+ *        alternating component after it has decayed during sharpening.
+ *      'step': floor = (η/2)|⟨g(w̄),u⟩|, GD's half step along u (dynamics.md's suggestion; the Σ form
+ *        carries this seed by construction).
+ *    Measured on self-stab (η = 0.01, start (0, 12); GD crosses 2/η at step 716 and catapults, |δ|²
+ *    > 1e-4, at step 1022 with max S = 227.8): vector+roundoff catapults at 976 (max S 223.6),
+ *    vector+step at 919 (218.7), Σ form at 895 (216.7), vector with no seed at 1396 (262.2); before
+ *    the tiny-rod fix above, no seed meant never (S ran to 440). See test/flows-rod.test.ts.
  */
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
@@ -61,10 +75,10 @@ const OPTIONS: OptionSpec[] = [
     key: 'seed',
     label: 'seed at onset',
     type: 'choice',
-    default: 'step',
+    default: 'roundoff',
     choices: [
-      { value: 'step', label: 'GD’s step along u, (η/2)|⟨g,u⟩|' },
       { value: 'roundoff', label: 'GD’s round-off, ε‖w̄‖' },
+      { value: 'step', label: 'GD’s step along u, (η/2)|⟨g,u⟩|' },
       { value: 'off', label: 'off' },
     ],
     help: 'Once λ₁ > 2/η, floor the rod’s component along the top eigenvector u (a rod that decayed to nothing cannot grow again).',

@@ -42,8 +42,8 @@ function softplusDerivs(z: tf.Tensor, order: number): Derivs {
 }
 
 /**
- * GELU, tanh approximation σ = ½x(1 + tanh u), u = c(x + kx³). With T = tanh u and T′ = 1 − T² etc.
- * (derivatives in u), and u′ = c(1 + 3kx²), u″ = 6ckx, u‴ = 6ck:
+ * GELU, tanh approximation σ = ½x(1 + tanh u), u = c(x + kx³). With T = tanh u and its derivatives in u
+ * T′ = sech²u, T″ = −2TT′, T‴ = T′(6T² − 2), and u′ = c(1 + 3kx²), u″ = 6ckx, u‴ = 6ck:
  *   σ′ = ½(1 + T) + ½x T′u′
  *   σ″ = T′u′ + ½x(T″u′² + T′u″)
  *   σ‴ = 3/2 (T″u′² + T′u″) + ½x(T‴u′³ + 3T″u′u″ + T′u‴)

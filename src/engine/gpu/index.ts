@@ -1,6 +1,6 @@
 /** The tfjs (float32) path for tiny networks: backend selection, the network problem, benchmarks' API. */
 export * from './types.ts';
-export { TfMlp, type GdOptions } from './tf-mlp.ts';
+export { TfMlp, tfMlpFor, type GdOptions } from './tf-mlp.ts';
 export {
   selectBackend,
   tryBackend,

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Dataset, type MlpArch, paramCount } from '../nn/mlp-spec.ts';
-import { type EvalCounters, InputError, type Vec } from '../types.ts';
+import { type EvalCounters, InputError, type Problem, type Vec } from '../types.ts';
 import { type LayerSlot, type PassMode, layerSlots, mlpPass } from './mlp-pass.ts';
 import { type TopEigOptions, topEigAsync } from './top-eig.ts';
 import type { AsyncProblem, GdRun, TopEig } from './types.ts';
@@ -210,4 +210,15 @@ export class TfMlp implements AsyncProblem {
     this.wDev?.dispose();
     this.wDev = null;
   }
+}
+
+/**
+ * The float32 twin of a float64 network problem (a `MlpProblem` from the network registry, which carries
+ * its `arch` and `data`), on the active tfjs backend. Throws InputError for a problem that is not a net.
+ */
+export function tfMlpFor(problem: Problem): TfMlp {
+  const p = problem as Partial<{ arch: MlpArch; data: Dataset }>;
+  if (!p.arch || !p.data || !Array.isArray(p.arch.sizes))
+    throw new InputError('the GPU (tfjs) path only runs network problems (an MLP with a dataset)');
+  return new TfMlp(p.arch, p.data);
 }

@@ -3,7 +3,7 @@
  * Each field writes plain numbers into caller buffers (see field.ts) so evaluation allocates nothing.
  * Every formula is checked against central finite differences in test/problems.test.ts.
  */
-import type { ParamSpec, ProblemDefaults, ProblemInstance, ProblemSettings, ProblemSpec } from '../types.ts';
+import type { ParamSpec, ProblemInstance, ProblemSettings, ProblemSpec } from '../types.ts';
 import { FieldProblem, type ScalarField } from './field.ts';
 import { makeLabel, resolveParams } from './params.ts';
 
@@ -81,7 +81,8 @@ export function quarticField(S: number, Q: number): ScalarField {
 /**
  * k·x²/√(1+x²), u = 1 + x²:
  *  L' = k x(2 + x²) u^{-3/2},  L'' = k (2 − x²) u^{-5/2},  L''' = 3k x(x² − 4) u^{-7/2}.
- * Curvature 2k at 0, decaying (and negative past |x| = √2): GD settles where it is about 2/η.
+ * Curvature 2k at 0, decaying (and negative past |x| = √2). A symmetric GD 2-cycle ±x satisfies
+ * x − ηL'(x) = −x, i.e. L'(x)/x = 2/η: the mean curvature across the cycle is 2/η.
  */
 export function softWellField(k: number): ScalarField {
   return {
@@ -202,10 +203,6 @@ function param(key: string, label: string, def: number, min: number, max: number
   return { key, label, default: def, min, max, step, help };
 }
 
-function defaults(d: ProblemDefaults): ProblemDefaults {
-  return d;
-}
-
 export const QUADRATIC = toySpec(
   {
     id: 'quadratic',
@@ -213,7 +210,7 @@ export const QUADRATIC = toySpec(
     description: '½λx²: GD converges iff λ < 2/η, and past it oscillates with growing amplitude.',
     dim: 1,
     params: [param('lambda', 'λ (curvature)', 1, -2, 10, 0.01)],
-    defaults: defaults({ eta: 1.9, start: [1], steps: 60, window: { x: [-1.5, 1.5], y: [-0.1, 1.2] } }),
+    defaults: { eta: 1.9, start: [1], steps: 60, window: { x: [-1.5, 1.5], y: [-0.1, 1.2] } },
   },
   (p) => quadraticField(p.lambda),
 );
@@ -229,7 +226,7 @@ export const QUADRATIC_2D = toySpec(
       param('l2', 'λ₂', 0.5, -2, 10, 0.01),
       param('theta', 'θ (degrees)', 30, -180, 180, 1, 'Rotation of the eigenbasis; λ₁ lies along (cos θ, sin θ).'),
     ],
-    defaults: defaults({ eta: 1, start: [0.3, 1], steps: 40, window: { x: [-2, 2], y: [-2, 2] } }),
+    defaults: { eta: 1, start: [0.3, 1], steps: 40, window: { x: [-3, 3], y: [-3, 3] } },
   },
   (p) => quadratic2dField(p.l1, p.l2, p.theta * deg),
 );
@@ -244,7 +241,7 @@ export const QUARTIC = toySpec(
       param('S', 'S (curvature at 0)', 2.5, 0.01, 10, 0.01),
       param('Q', 'Q (quartic softening)', 1, 0.01, 10, 0.01),
     ],
-    defaults: defaults({ eta: 1, start: [0.01], steps: 100, window: { x: [-1.3, 1.3], y: [-0.2, 1.7] } }),
+    defaults: { eta: 1, start: [0.01], steps: 100, window: { x: [-1.3, 1.3], y: [-0.2, 1.7] } },
   },
   (p) => quarticField(p.S, p.Q),
 );
@@ -253,10 +250,10 @@ export const SOFT_WELL = toySpec(
   {
     id: 'soft-well',
     name: 'Soft well',
-    description: 'k·x²/√(1+x²): curvature 2k at 0 and flat far away, so GD settles where the curvature is about 2/η.',
+    description: 'k·x²/√(1+x²): curvature 2k at 0, flat far away; with η > 1/k GD leaves 0 and settles in a 2-cycle whose mean curvature is 2/η.',
     dim: 1,
     params: [param('k', 'k (scale)', 1, 0.05, 10, 0.01)],
-    defaults: defaults({ eta: 1.5, start: [0.1], steps: 60, window: { x: [-3, 3], y: [-0.1, 3] } }),
+    defaults: { eta: 1.5, start: [0.1], steps: 60, window: { x: [-3, 3], y: [-0.1, 3] } },
   },
   (p) => softWellField(p.k),
 );
@@ -268,7 +265,7 @@ export const VALLEY = toySpec(
     description: '(1 − a x² − y²)²: minima on an ellipse with sharpness 8(a²x² + y²); EoS drives GD along it to flatter points.',
     dim: 2,
     params: [param('a', 'a (ellipse x-stiffness)', 0.5, 0.05, 4, 0.01)],
-    defaults: defaults({ eta: 0.3, start: [0.2, 0.2], steps: 2000, window: { x: [-1.8, 1.8], y: [-1.3, 1.3] } }),
+    defaults: { eta: 0.3, start: [0.2, 0.2], steps: 2000, window: { x: [-1.8, 1.8], y: [-1.3, 1.3] } },
   },
   (p) => valleyField(p.a),
 );
@@ -280,7 +277,7 @@ export const SELF_STAB = toySpec(
     description: '½y²x² + x − c·y: the sharpness y² grows until GD oscillates in x, which pushes y back; GD hovers at y ≈ √(2/η).',
     dim: 2,
     params: [param('c', 'c (sharpening drive)', 0.3, 0.01, 5, 0.01)],
-    defaults: defaults({ eta: 0.01, start: [0, 12], steps: 3000, window: { x: [-1.8, 1.8], y: [11.5, 15.5] } }),
+    defaults: { eta: 0.01, start: [0, 12], steps: 3000, window: { x: [-1.8, 1.8], y: [11.5, 15.5] } },
   },
   (p) => selfStabField(p.c),
 );

@@ -89,7 +89,7 @@ export function ContourPlot(props: ContourPlotProps) {
   }, [props.window.x[0], props.window.x[1], props.window.y?.[0], props.window.y?.[1], oneD, curve, logY, equalAspect, width, iw, ih]);
 
   const levels = useMemo(
-    () => (props.levels ? { levels: props.levels, log: false } : grid ? contourLevels(grid.values) : { levels: [], log: false }),
+    () => (props.levels ? { levels: props.levels, log: false } : grid ? contourLevels(grid.values, 12) : { levels: [], log: false }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [grid, props.levels?.join(',')],
   );
@@ -228,20 +228,22 @@ export function ContourPlot(props: ContourPlotProps) {
     const el = handleRef.current;
     if (!g || !el) return;
     const sel = select(el);
-    sel.selectAll('*').remove();
     const p = dragging.current ?? props.start;
-    if (!p || p.length === 0) return;
-    const px = p[0];
-    const py = oneD ? placeY(px, NaN) : p[1];
-    if (!Number.isFinite(px) || !Number.isFinite(py)) return;
-    const X = g.x(px);
-    const Y = g.y(py);
-    sel.attr('transform', `translate(${X},${Y})`);
-    sel.append('circle').attr('r', 13).attr('fill', 'transparent').attr('data-hit', '');
-    sel.append('circle').attr('r', 8).attr('fill', '#fff').attr('stroke', REF_COLORS.start).attr('stroke-width', 3)
-      .attr('data-ring', '');
-    sel.append('circle').attr('r', 3).attr('fill', REF_COLORS.start);
-    haloText(sel, 12, -10, 'start', REF_COLORS.start);
+    const px = p && p.length ? p[0] : NaN;
+    const py = oneD ? placeY(px, NaN) : p?.[1] ?? NaN;
+    if (!Number.isFinite(px) || !Number.isFinite(py)) {
+      sel.attr('display', 'none');
+      return;
+    }
+    // Children are created once and only moved: re-creating them under the pointer would break hit tests.
+    if (!el.firstChild) {
+      sel.append('circle').attr('r', 13).attr('fill', 'transparent').attr('data-hit', '');
+      sel.append('circle').attr('r', 8).attr('fill', '#fff').attr('stroke', REF_COLORS.start).attr('stroke-width', 3)
+        .attr('data-ring', '');
+      sel.append('circle').attr('r', 3).attr('fill', REF_COLORS.start);
+      haloText(sel, 12, -10, 'start', REF_COLORS.start);
+    }
+    sel.attr('display', null).attr('transform', `translate(${g.x(px)},${g.y(py)})`);
     el.setAttribute('aria-valuetext', oneD ? `x = ${format(px)}` : `x = ${format(px)}, y = ${format(py)}`);
   }, [props.start, oneD, placeY, format]);
 
@@ -382,7 +384,7 @@ export function ContourPlot(props: ContourPlotProps) {
           </span>
         )}
       </div>
-      <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} />
+      <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} readouts={false} />
       <div
         ref={frameRef}
         className="rfp-frame"

@@ -40,14 +40,17 @@ export function Legend({
   entries,
   valueRefs,
   onToggle,
+  readouts = true,
 }: {
   entries: LegendEntry[];
   valueRefs: MutableRefObject<Map<string, HTMLSpanElement>>;
   onToggle?: (id: string) => void;
+  /** Reserve room for hover values (time series); off for the landscape plots. */
+  readouts?: boolean;
 }) {
   if (entries.length === 0) return null;
   return (
-    <ul className="rfp-legend">
+    <ul className={readouts ? 'rfp-legend rfp-legend--readout' : 'rfp-legend'}>
       {entries.map((e) => (
         <li
           key={e.id}
@@ -67,14 +70,13 @@ export function Legend({
           >
             <Swatch e={e} />
             <span>{e.label}</span>
-            <span
+            {readouts && <span
               className="rfp-val"
-              style={{ color: e.color }}
               ref={(el) => {
                 if (el) valueRefs.current.set(e.id, el);
                 else valueRefs.current.delete(e.id);
               }}
-            />
+            />}
             {e.note && <span className="rfp-note">{e.note}</span>}
           </button>
         </li>

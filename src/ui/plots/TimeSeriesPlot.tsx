@@ -67,7 +67,8 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
 
   // Domains from visible data (+ reference lines/marks so they are never off-screen).
   const xExt = useMemo(() => seriesExtent(visible, 'x', logX, marks.map((m) => m.x)), [visible, logX, marks]);
-  const yExt = useMemo(() => seriesExtent(visible, 'y', logY, hLines.map((h) => h.y)), [visible, logY, hLines]);
+  const yData = useMemo(() => seriesExtent(visible, 'y', logY), [visible, logY]);
+  const yExt = useMemo(() => seriesExtent([], 'y', logY, [yData.min, yData.max, ...hLines.map((h) => h.y)]), [yData, logY, hLines]);
   const clippedY = useMemo(() => seriesExtent(series, 'y', logY).clipped, [series, logY]);
   const clippedX = useMemo(() => seriesExtent(series, 'x', logX).clipped, [series, logX]);
   // x (time) is not niced: the data run edge to edge.
@@ -75,6 +76,8 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
   const yDomain = props.yDomain ?? chooseDomain(yExt.min, yExt.max, logY);
   const x0 = xDomain[0], x1 = xDomain[1], y0 = yDomain[0], y1 = yDomain[1];
   const empty = visible.length === 0 || !(xExt.min <= xExt.max);
+  // Data present but nothing drawable (all NaN, or all ≤ 0 on a log axis): say so instead of blank axes.
+  const undrawable = !empty && !(yData.min <= yData.max);
 
   const iw = Math.max(10, width - MARGIN.left - MARGIN.right);
   const ih = Math.max(10, height - MARGIN.top - MARGIN.bottom);
@@ -101,12 +104,13 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       ctx.restore();
     }
     if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
-    if (annRef.current) drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty, format);
+    if (annRef.current)
+      drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty ? 'No data yet' : undrawable ? (logY ? 'Nothing to draw: values are NaN or ≤ 0 (log axis)' : 'Nothing to draw: all values are NaN') : null, format);
     lastDrawMs[id] = performance.now() - t0;
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     updateCursor();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty]);
+  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable]);
 
   // --- the cursor layer: line, dots at the nearest samples, legend values ---
   const updateCursor = useCallback(() => {
@@ -195,7 +199,11 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       raf.current = requestAnimationFrame(() => setCursor(null));
       return;
     }
-    const v = g.x.invert(X);
+    // Snap to the nearest recorded sample of the longest series (steps read as integers, strides respected).
+    let v = g.x.invert(X);
+    const ref = longest(visible);
+    const snap = ref ? readoutAt(ref, v) : null;
+    if (snap && Number.isFinite(snap.x)) v = snap.x;
     raf.current = requestAnimationFrame(() => setCursor(v));
   };
   const onPointerLeave = () => {
@@ -339,12 +347,12 @@ function drawAnnotations(
   marks: NonNullable<TimeSeriesPlotProps['marks']>,
   logX: boolean,
   logY: boolean,
-  empty: boolean,
+  message: string | null,
   format: (v: number) => string,
 ): void {
   const g = select(gEl);
   g.selectAll('*').remove();
-  if (empty) {
+  if (message) {
     g.append('text')
       .attr('class', 'rfp-empty')
       .attr('x', iw / 2)
@@ -352,7 +360,7 @@ function drawAnnotations(
       .attr('text-anchor', 'middle')
       .attr('font-size', 15)
       .attr('fill', '#777')
-      .text('No data yet');
+      .text(message);
     return;
   }
   for (const m of marks) {

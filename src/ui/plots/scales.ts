@@ -163,6 +163,8 @@ export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing 
     return out;
   }
   const every = Math.max(1, Math.ceil(decades / want));
+  // Few decades on a long axis: also label 2× and 5× (else two labels for a whole axis).
+  const label25 = decades < 3 && want >= 3 * decades;
   const out: Tick[] = [];
   for (let k = k0 - 1; k <= k1; k++) {
     const v = 10 ** k;
@@ -171,11 +173,20 @@ export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing 
     if (every === 1 && decades <= want) {
       for (let m = 2; m <= 9; m++) {
         const w = m * v;
-        if (w >= lo && w <= hi) out.push({ value: w, label: '', minor: true });
+        if (w >= lo && w <= hi) {
+          const lab = label25 && (m === 2 || m === 5);
+          out.push({ value: w, label: lab ? mantissaLabel(m, k) : '', minor: !lab });
+        }
       }
     }
   }
   return out.filter((t) => t.value <= hi * (1 + 1e-12));
+}
+
+/** m·10^k as a short label: decimals for |k| ≤ 3 (0.02, 500), else 2·10⁻⁵. */
+function mantissaLabel(m: number, k: number): string {
+  if (k >= -3 && k <= 3) return formatNumber(m * 10 ** k, 2);
+  return `${m}·${powerOfTen(k)}`;
 }
 
 function linearFormatter(step: number, mag: number): (v: number) => string {

@@ -1,0 +1,191 @@
+/**
+ * Central flow against: dynamics.md's valley facts, the k = 1 formula with ∇S from finite differences
+ * of the top eigenvalue (independent of third()), the analytic pinned states of quartics (k = 1 and a
+ * rotated separable 2-D quartic for k = 2), and GD / gradient flow run alongside.
+ */
+import { describe, expect, it } from 'vitest';
+import { CentralFlow } from '../src/engine/flows/central-flow.ts';
+import { GdFlow } from '../src/engine/flows/gd.ts';
+import { GradientFlow } from '../src/engine/flows/gradient-flow.ts';
+import { createProblem } from '../src/engine/problems/registry.ts';
+import type { Problem, Vec } from '../src/engine/types.ts';
+
+/** Top eigenvalue of the dense 2×2 (or 1×1) Hessian, written independently of the engine. */
+function topEig(p: Problem, w: Vec): number {
+  const H = p.hessian!(w);
+  if (p.dim === 1) return H[0];
+  const [a, b, c] = [H[0], H[1], H[3]];
+  return (a + c) / 2 + Math.sqrt(((a - c) / 2) ** 2 + b * b);
+}
+
+function fdGradS(p: Problem, w: Vec, h = 1e-5): Float64Array {
+  return Float64Array.from(w, (_, i) => {
+    const a = Float64Array.from(w);
+    const b = Float64Array.from(w);
+    a[i] += h;
+    b[i] -= h;
+    return (topEig(p, a) - topEig(p, b)) / (2 * h);
+  });
+}
+
+/**
+ * L(w) = Σ_i (S_i/2) z_i² − (Q/4) z_i⁴ with z = Rᵀw, R the rotation by θ. Separable in z: each z_i
+ * is a 1-D quartic, so the central flow pins each at z_i² = (S_i − 2/η)/(3Q) with
+ * σ_i² = (S_i − Q z_i²)/(3Q) (stationarity g + ½σ²∂S = 0 per coordinate).
+ */
+function rotatedQuartic(S: [number, number], Q: number, theta: number): Problem {
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  const toZ = (w: Vec) => [c * w[0] + s * w[1], -s * w[0] + c * w[1]];
+  const toW = (z: number[], out: Vec) => {
+    out[0] = c * z[0] - s * z[1];
+    out[1] = s * z[0] + c * z[1];
+    return out;
+  };
+  return {
+    dim: 2,
+    loss: (w) => toZ(w).reduce((acc, z, i) => acc + (S[i] / 2) * z * z - (Q / 4) * z ** 4, 0),
+    grad: (w, out = new Float64Array(2)) => toW(toZ(w).map((z, i) => S[i] * z - Q * z ** 3), out),
+    hvp: (w, v, out = new Float64Array(2)) => {
+      const z = toZ(w);
+      const vz = toZ(v);
+      return toW(vz.map((x, i) => (S[i] - 3 * Q * z[i] ** 2) * x), out);
+    },
+    third: (w, a, b, out = new Float64Array(2)) => {
+      const z = toZ(w);
+      const az = toZ(a);
+      const bz = toZ(b);
+      return toW(z.map((x, i) => -6 * Q * x * az[i] * bz[i]), out);
+    },
+    hessian: (w, out = new Float64Array(4)) => {
+      const z = toZ(w);
+      const d = z.map((x, i) => S[i] - 3 * Q * x * x);
+      // H = R diag(d) Rᵀ
+      out[0] = c * c * d[0] + s * s * d[1];
+      out[1] = c * s * (d[0] - d[1]);
+      out[2] = out[1];
+      out[3] = s * s * d[0] + c * c * d[1];
+      return out;
+    },
+  };
+}
+
+describe('central flow', () => {
+  it('valley (a = 0.5, η = 0.3, start (0.2, 0.2)): ends at x² = y² = 2/3 with S = 2/η; near GD, far from gradient flow; loss never rises', () => {
+    const { problem, start } = createProblem({ id: 'valley', params: { a: 0.5 } });
+    const eta = 0.3;
+    const cf = new CentralFlow(problem, eta, start);
+    const gd = new GdFlow(problem, eta, start);
+    const gf = new GradientFlow(problem, eta, start);
+    let prev = cf.sample().loss;
+    for (let k = 0; k < 2000; k++) {
+      cf.advance();
+      gd.advance();
+      gf.advance();
+      const L = cf.sample().loss;
+      expect(L).toBeLessThanOrEqual(prev + 1e-15 * Math.max(prev, 1e-12));
+      prev = L;
+    }
+    const s = cf.sample();
+    expect(Math.abs(s.w[0] ** 2 - 2 / 3)).toBeLessThan(1e-4);
+    expect(Math.abs(s.w[1] ** 2 - 2 / 3)).toBeLessThan(1e-4);
+    expect(Math.abs(s.sharpness[0] - 2 / eta)).toBeLessThan(1e-4);
+    const gdEnd = gd.sample().centre!;
+    const dist = (a: Vec) => Math.hypot(a[0] - gdEnd[0], a[1] - gdEnd[1]);
+    expect(dist(s.w)).toBeLessThan(0.05);
+    expect(dist(gf.sample().w)).toBeGreaterThan(0.3);
+    // dynamics.md: GD ends ≈ (0.841, 0.804)
+    expect(gdEnd[0]).toBeCloseTo(0.841, 3);
+    expect(gdEnd[1]).toBeCloseTo(0.804, 3);
+  });
+
+  it('k = 1: σ² = 2⟨−g,∇S⟩/‖∇S‖² with ∇S from finite differences of λ₁; the look-ahead adds 2(S−2/η)/(η·dt)', () => {
+    const cases: { id: string; eta: number; points: number[][] }[] = [
+      { id: 'valley', eta: 0.3, points: [[0.7, 0.85], [0.6, 0.9], [0.9, 0.75]] },
+      { id: 'self-stab', eta: 0.01, points: [[-0.005, 14.3], [0.01, 14.5]] },
+      { id: 'soft-well', eta: 1.5, points: [[0.2], [0.35]] },
+    ];
+    let checked = 0;
+    for (const c of cases) {
+      const { problem } = createProblem({ id: c.id });
+      const cf = new CentralFlow(problem, c.eta, Float64Array.from(c.points[0]));
+      for (const pt of c.points) {
+        const w = Float64Array.from(pt);
+        const S = topEig(problem, w);
+        expect(S).toBeGreaterThan(1.5 / c.eta);
+        const gS = fdGradS(problem, w);
+        const g = problem.grad(w);
+        const nS = gS.reduce((a, v) => a + v * v, 0);
+        const gdot = g.reduce((a, v, i) => a + v * gS[i], 0);
+        const pure = Math.max(0, (-2 * gdot) / nS);
+        const res = cf.correctionAt(w, Infinity);
+        expect(res.k).toBe(1);
+        expect(Math.abs(res.X[0] - pure)).toBeLessThanOrEqual(1e-7 * Math.max(pure, (2 * Math.abs(gdot)) / nS));
+        // direction = g + ½σ²∇S
+        for (let i = 0; i < w.length; i++) expect(res.direction[i]).toBeCloseTo(g[i] + 0.5 * pure * gS[i], 6);
+        const dt = 0.25;
+        const ahead = Math.max(0, (-2 * gdot + (2 * (S - 2 / c.eta)) / (c.eta * dt)) / nS);
+        const res2 = cf.correctionAt(w, dt);
+        expect(Math.abs(res2.X[0] - ahead)).toBeLessThanOrEqual(1e-7 * Math.max(ahead, 1e-300) + 1e-12);
+        checked++;
+      }
+    }
+    expect(checked).toBe(7);
+  });
+
+  it('quartic from 0.01 (ηS = 2.5): pins S = 2/η at x² = (S − 2/η)/(3Q) with σ² = (S − Qx²)/(3Q); predictions follow', () => {
+    const S = 2.5;
+    const Q = 1;
+    const eta = 1;
+    const { problem } = createProblem({ id: 'quartic', params: { S, Q } });
+    const cf = new CentralFlow(problem, eta, Float64Array.of(0.01));
+    for (let k = 0; k < 200; k++) cf.advance();
+    const s = cf.sample();
+    const x2 = (S - 2 / eta) / (3 * Q);
+    const sigma2 = (S - Q * x2) / (3 * Q);
+    expect(s.w[0] ** 2).toBeCloseTo(x2, 10);
+    expect(s.sharpness[0]).toBeCloseTo(2 / eta, 10);
+    expect(s.osc).toBeCloseTo(sigma2, 8);
+    expect(s.sigma!.values[0]).toBeCloseTo(sigma2, 8);
+    expect(s.predictedLoss).toBeCloseTo(problem.loss(s.w) + sigma2 / eta, 8);
+    const g = problem.grad(s.w)[0];
+    expect(s.predictedGradSq!).toBeCloseTo(g * g + (4 * sigma2) / eta ** 2, 8);
+  });
+
+  it('k = 2 (rotated separable quartic): both eigenvalues pinned at 2/η, Σ’s eigenpairs analytic', () => {
+    const S: [number, number] = [2.5, 2.8];
+    const Q = 1;
+    const eta = 1;
+    const theta = 0.5;
+    const problem = rotatedQuartic(S, Q, theta);
+    const cf = new CentralFlow(problem, eta, Float64Array.of(0.2, 0.25));
+    for (let k = 0; k < 300; k++) cf.advance();
+    const s = cf.sample();
+    expect(cf.stopped).toBeNull();
+    expect(s.sharpness[0]).toBeCloseTo(2 / eta, 9);
+    expect(s.sharpness[1]).toBeCloseTo(2 / eta, 9);
+    const sig = S.map((Si) => (Si - (Q * (Si - 2 / eta)) / (3 * Q)) / (3 * Q)).sort((a, b) => b - a);
+    expect(s.sigma!.values.length).toBe(2);
+    expect(s.sigma!.values[0]).toBeCloseTo(sig[0], 8);
+    expect(s.sigma!.values[1]).toBeCloseTo(sig[1], 8);
+    expect(s.osc).toBeCloseTo(sig[0] + sig[1], 8);
+    // Σ's top eigenvector is the z axis with the larger σ²: S₂ = 2.8 gives (2.8 − 0.8/3)/3 = 0.844 >
+    // 0.778 for S₁ = 2.5, so it is R e₂ = (−sin θ, cos θ).
+    const v = s.sigma!.vectors[0];
+    expect(Math.abs(-v[0] * Math.sin(theta) + v[1] * Math.cos(theta))).toBeCloseTo(1, 8);
+    // z-coordinates pinned at z_i² = (S_i − 2/η)/(3Q)
+    const z = [Math.cos(theta) * s.w[0] + Math.sin(theta) * s.w[1], -Math.sin(theta) * s.w[0] + Math.cos(theta) * s.w[1]];
+    z.forEach((zi, i) => expect(zi * zi).toBeCloseTo((S[i] - 2 / eta) / (3 * Q), 9));
+  });
+
+  it('below 2/η it is gradient flow by Euler (no correction), and osc = 0', () => {
+    const { problem } = createProblem({ id: 'quadratic', params: { lambda: 1 } });
+    const cf = new CentralFlow(problem, 0.5, Float64Array.of(1), { substeps: 4 });
+    for (let k = 1; k <= 10; k++) {
+      cf.advance();
+      const s = cf.sample();
+      expect(s.w[0]).toBeCloseTo((1 - 0.5 / 4) ** (4 * k), 14);
+      expect(s.osc).toBe(0);
+    }
+  });
+});

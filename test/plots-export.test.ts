@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { buildExportSvg, escapeXml, layoutLegend } from '../src/ui/plots/export-svg.ts';
+
+/** Minimal XML well-formedness check: balanced tags, quoted attributes, no raw '<' or '&' in text. */
+function wellFormed(xml: string): boolean {
+  const stack: string[] = [];
+  const re = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/g;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while ((m = re.exec(xml))) {
+    if (m.index !== pos) return false; // something the grammar above does not accept
+    pos = re.lastIndex;
+    if (m[5] !== undefined) {
+      if (/&(?!(amp|lt|gt|quot|apos);)/.test(m[5])) return false;
+      continue;
+    }
+    const [, close, name, , self] = m;
+    if (self) continue;
+    if (close) {
+      if (stack.pop() !== name) return false;
+    } else stack.push(name);
+  }
+  return pos === xml.length && stack.length === 0;
+}
+
+const base = {
+  width: 600,
+  height: 260,
+  overlay: '<g><line x1="0" y1="0" x2="10" y2="10" stroke="#000"/><text x="1" y="2">2/η = 6.667</text></g>',
+  layers: [{ href: 'data:image/png;base64,iVBORw0KGgo=', x: 0, y: 0, width: 600, height: 260 }],
+};
+
+describe('buildExportSvg', () => {
+  it('is well-formed standalone SVG with the canvas as an image under the overlay', () => {
+    const s = buildExportSvg({ ...base, title: 'Loss <GD & flows>', legend: [{ label: 'GD "raw"', color: '#222' }] });
+    expect(wellFormed(s)).toBe(true);
+    expect(s.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(s).toContain('Loss &lt;GD &amp; flows&gt;');
+    expect(s).toContain('GD &quot;raw&quot;');
+    const img = s.indexOf('<image');
+    const ov = s.indexOf('2/η = 6.667');
+    expect(img).toBeGreaterThan(0);
+    expect(ov).toBeGreaterThan(img); // overlay painted on top of the raster layer
+    expect(s).toContain('href="data:image/png;base64,iVBORw0KGgo="');
+  });
+  it('reserves height for the title and each legend row, and shifts the plot below them', () => {
+    const none = buildExportSvg(base);
+    expect(none).toContain('height="260"');
+    expect(none).toContain('translate(0,0)');
+    const legend = Array.from({ length: 12 }, (_, i) => ({ label: `a fairly long series name ${i}`, color: '#0072B2' }));
+    const rows = Math.max(...layoutLegend(legend, 600).map((p) => p.row)) + 1;
+    expect(rows).toBeGreaterThan(1);
+    const s = buildExportSvg({ ...base, title: 'T', legend });
+    const top = 30 + rows * 24 + 4;
+    expect(s).toContain(`height="${260 + top}"`);
+    expect(s).toContain(`translate(0,${top})`);
+    expect(wellFormed(s)).toBe(true);
+  });
+  it('legend rows never overflow the width (except a single over-long item)', () => {
+    const legend = ['GD', 'gradient flow', 'central flow (pred.)', 'rod flow (pred.)', 'GD smoothed'].map((label) => ({ label, color: '#000' }));
+    const pos = layoutLegend(legend, 300);
+    for (let i = 1; i < pos.length; i++)
+      if (pos[i].row === pos[i - 1].row) expect(pos[i].x).toBeGreaterThan(pos[i - 1].x);
+    for (const p of pos) expect(p.x).toBeLessThan(300);
+  });
+  it('escapeXml escapes the five XML specials', () => {
+    expect(escapeXml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;');
+  });
+  it('the well-formedness checker itself rejects broken markup', () => {
+    expect(wellFormed('<svg><g></svg>')).toBe(false);
+    expect(wellFormed('<svg><text>a & b</text></svg>')).toBe(false);
+    expect(wellFormed('<svg><text>a &amp; b</text></svg>')).toBe(true);
+  });
+});
