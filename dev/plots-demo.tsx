@@ -309,11 +309,21 @@ function App() {
       await new Promise((r) => requestAnimationFrame(() => r(null)));
     }
     times.sort((a, b) => a - b);
+    const min = times[0];
     const redraws: Record<string, number> = {};
     for (const k of Object.keys(drawCount)) if (drawCount[k] !== before[k]) redraws[k] = drawCount[k] - (before[k] ?? 0);
-    return { median: times[times.length >> 1], max: times[times.length - 1], redraws };
+    return { median: times[times.length >> 1], max: times[times.length - 1], min, redraws };
   };
   (window as unknown as Record<string, unknown>).__setCursor = (v: number | null) => flushSync(() => setCursor(v));
+  (window as unknown as Record<string, unknown>).__pngBase64 = async (sel: string) => {
+    const el = document.querySelector(sel) as HTMLElement | null;
+    if (!el) return null;
+    const b = await plotPngBlob(el, 2);
+    const buf = new Uint8Array(await b.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < buf.length; i++) s += String.fromCharCode(buf[i]);
+    return btoa(s);
+  };
   (window as unknown as Record<string, unknown>).__pngSize = async () => {
     const el = planeRef.current?.element();
     if (!el) return null;
@@ -340,6 +350,8 @@ function App() {
             { x: 380, label: 'EoS: central', color: FLOW_COLORS['central-flow'] },
             { x: 390, label: 'EoS: GD', color: FLOW_COLORS.gd },
             { x: 392, label: 'EoS: rod', color: FLOW_COLORS['rod-flow'] },
+            { x: 395, label: 'EoS: GD (η = 0.25)', color: '#888888' },
+            { x: 1470, label: 'stopped', color: OKABE_ITO.reddishPurple },
           ]}
           cursorX={cursor}
           onCursor={setCursor}
@@ -347,7 +359,7 @@ function App() {
         <TimeSeriesPlot
           ref={lossRef}
           id="loss"
-          title="Loss"
+          title="Loss: GD raw and smoothed; each flow's own and predicted time-averaged loss"
           xLabel="step"
           yLabel="loss"
           logY

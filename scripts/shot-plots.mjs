@@ -2,7 +2,7 @@
 // Usage: node scripts/shot-plots.mjs  → test-results/plots-*.png, timings printed as JSON.
 import { createServer, build, preview } from 'vite';
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const OUT = 'test-results';
 mkdirSync(OUT, { recursive: true });
@@ -61,6 +61,16 @@ try {
   await page.keyboard.press('End');
   await page.keyboard.press('ArrowLeft');
   report.afterKeys = await page.locator('[data-testid=cursor]').textContent();
+  await page.locator('#loss').screenshot({ path: `${OUT}/plots-loss-keyboard.png` });
+  // Hover inside the valley plot: coordinate + interpolated loss readout box.
+  await page.mouse.move(2, 2);
+  await page.locator('#quartic').scrollIntoViewIfNeeded();
+  const qb = await page.locator('#quartic [data-plot-frame]').boundingBox();
+  await page.mouse.move(qb.x + qb.width * 0.3, qb.y + qb.height * 0.5);
+  await page.waitForTimeout(150);
+  report.quarticHover = await page.locator('#quartic .rfp-hover-box').textContent();
+  await page.locator('#quartic').screenshot({ path: `${OUT}/plots-quartic-hover.png` });
+  await page.mouse.move(2, 2);
   // Drag the start point on the plane.
   const h = page.locator('#plane .rfp-handle');
   await page.mouse.move(2, 2); // off every plot, so scrolling does not hover one
@@ -86,6 +96,10 @@ try {
   report.svgLen = await page.evaluate(() => window.__plotHandles.loss.current.svgString().length);
   report.svgHasImage = await page.evaluate(() => window.__plotHandles.loss.current.svgString().includes('<image'));
   report.png = await page.evaluate(() => window.__pngSize());
+  for (const id of ['sharpness', 'plane']) {
+    const b64 = await page.evaluate((sel) => window.__pngBase64(sel), `#${id}`);
+    writeFileSync(`${OUT}/plots-export-${id}.png`, Buffer.from(b64, 'base64'));
+  }
   const svg = await page.evaluate(() => window.__plotHandles.plane.current.svgString());
   const p2 = await browser.newPage({ viewport: { width: 900, height: 700 } });
   await p2.setContent(`<body style="margin:0">${svg}</body>`);

@@ -3,9 +3,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initController } from './state/controller.ts';
 import { App } from './ui/App.tsx';
+import { drawCount, lastDrawMs } from './ui/plots/TimeSeriesPlot.tsx';
 import './ui/styles.css';
 
 initController();
+// Read by the end-to-end tests and the browser bench.
+(window as unknown as { __rodflowPlots: unknown }).__rodflowPlots = { drawCount, lastDrawMs };
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jacobiEig, lanczosTopK } from '../src/engine/linalg/lanczos.ts';
+import { EigTracker, jacobiEig, lanczosTopK } from '../src/engine/linalg/lanczos.ts';
 import { InputError } from '../src/engine/types.ts';
 
 // Oracle: matrices built as Q diag(λ) Qᵀ with a random orthogonal Q, so the spectrum is known exactly.
@@ -202,5 +202,62 @@ describe('lanczosTopK', () => {
     expect(() => lanczosTopK(M.mv, 8, 0)).toThrow(InputError);
     expect(() => lanczosTopK(M.mv, 8, 1, { tol: -1 })).toThrow(InputError);
     expect(() => lanczosTopK((_v, o) => o.fill(NaN), 8, 1)).toThrow(InputError);
+  });
+});
+
+describe('EigTracker', () => {
+  it('on a 2-cycle of matrices (GD at EoS) costs one matvec per warm vector once both are seen', () => {
+    const r = rng(31);
+    const lam = Array.from({ length: 60 }, () => r());
+    lam[0] = 4;
+    lam[1] = 3.9;
+    const A = buildMatrix(lam, 32);
+    const B = buildMatrix(lam, 33); // same spectrum, unrelated eigenvectors
+    const tr = new EigTracker(60, 2, { tol: 1e-9 });
+    const costs: number[] = [];
+    for (let s = 0; s < 8; s++) {
+      const res = tr.update(s % 2 === 0 ? A.mv : B.mv);
+      expect(res.values[0]).toBeCloseTo(4, 9);
+      expect(res.values[1]).toBeCloseTo(3.9, 9);
+      costs.push(res.matvecs);
+    }
+    // After the first two updates the warm block holds both matrices' exact eigenvectors: 4 vectors, 4 matvecs.
+    expect(costs.slice(2)).toEqual([4, 4, 4, 4, 4, 4]);
+    expect(costs[0]).toBeGreaterThan(10);
+    // With the previous step only, every update starts from the other matrix's vectors: far more work.
+    const one = new EigTracker(60, 2, { tol: 1e-9, history: 1 });
+    let mv = 0;
+    for (let s = 0; s < 8; s++) mv += one.update(s % 2 === 0 ? A.mv : B.mv).matvecs;
+    expect(mv).toBeGreaterThan(costs.reduce((a, b) => a + b, 0) + 20);
+  });
+
+  it('follows a slowly rotating matrix with few matvecs per step', () => {
+    const n = 50;
+    const r = rng(41);
+    const lam = Array.from({ length: n }, () => r());
+    lam[0] = 2;
+    const Q = randomOrthogonal(n, 42);
+    const M = (t: number) => {
+      // Rotate the top eigenvector in the plane (q0, q1) by angle t.
+      const c = Math.cos(t), s = Math.sin(t);
+      const u = Q[0].map((v, i) => c * v + s * Q[1][i]);
+      const x = Q[1].map((v, i) => -s * Q[0][i] + c * v);
+      const basis = [u, x, ...Q.slice(2)];
+      return (v: Float64Array, out: Float64Array) => {
+        out.fill(0);
+        for (let k = 0; k < n; k++) {
+          let d = 0;
+          for (let i = 0; i < n; i++) d += basis[k][i] * v[i];
+          for (let i = 0; i < n; i++) out[i] += lam[k] * d * basis[k][i];
+        }
+        return out;
+      };
+    };
+    const tr = new EigTracker(n, 1, { tol: 1e-8 });
+    for (let s = 0; s < 20; s++) {
+      const res = tr.update(M(0.01 * s));
+      expect(res.values[0]).toBeCloseTo(2, 10);
+    }
+    expect(tr.matvecs / tr.updates).toBeLessThan(8);
   });
 });

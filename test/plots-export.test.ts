@@ -63,6 +63,11 @@ describe('buildExportSvg', () => {
       if (pos[i].row === pos[i - 1].row) expect(pos[i].x).toBeGreaterThan(pos[i - 1].x);
     for (const p of pos) expect(p.x).toBeLessThan(300);
   });
+  it('faint (ghost) legend entries keep their opacity; opaque ones carry none', () => {
+    const s = buildExportSvg({ ...base, legend: [{ label: 'ghost', color: '#000', opacity: 0.25 }, { label: 'GD', color: '#000' }] });
+    expect(s.match(/opacity="0.25"/g)?.length).toBe(1);
+    expect(s).not.toContain('opacity="1"');
+  });
   it('escapeXml escapes the five XML specials', () => {
     expect(escapeXml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;');
   });

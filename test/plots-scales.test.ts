@@ -118,11 +118,20 @@ describe('chooseTicks', () => {
     const u = chooseTicks(makeScale([1.5e-6, 2e-4], [300, 0], true), 300, true, 48);
     expect(u.filter((k) => k.label).map((k) => k.label)).toEqual(['2·10⁻⁶', '5·10⁻⁶', '10⁻⁵', '2·10⁻⁵', '5·10⁻⁵', '10⁻⁴', '2·10⁻⁴']);
   });
+  it('log over fewer than three decades on a shorter axis labels half decades (3×)', () => {
+    const t = chooseTicks(makeScale([0.015, 2], [200, 0], true), 200, true, 48);
+    expect(t.filter((k) => k.label).map((k) => k.label)).toEqual(['0.03', '0.1', '0.3', '1']);
+  });
   it('log over many decades labels every m-th decade only', () => {
     const t = chooseTicks(makeScale([1e-16, 1e4], [200, 0], true), 200, true, 48);
     const labelled = t.filter((k) => k.label);
     expect(labelled.length).toBeLessThanOrEqual(5);
     expect(labelled.length).toBeGreaterThanOrEqual(2);
+  });
+  it('log over dozens of decades labels multiples of a nice decade step', () => {
+    const t = chooseTicks(makeScale([1e-70, 10], [200, 0], true), 200, true, 48);
+    // 71 decades, ~4 labels wanted → step 18 → the next nice step, 20.
+    expect(t.filter((k) => k.label).map((k) => k.label)).toEqual(['10⁻⁶⁰', '10⁻⁴⁰', '10⁻²⁰', '1']);
   });
   it('log within one decade still has labels', () => {
     const t = chooseTicks(makeScale([2.1, 7.9], [200, 0], true), 200, true, 48);

@@ -239,7 +239,7 @@ describe('Rod Flow: fixed points are exactly the GD 2-cycles', () => {
     const c = Math.cos(th);
     const s = Math.sin(th);
     const toZ = (w: Vec) => [c * w[0] + s * w[1], -s * w[0] + c * w[1]];
-    const toW = (z: number[], out = new Float64Array(2)) => {
+    const toW = (z: number[], out: Vec = new Float64Array(2)) => {
       out[0] = c * z[0] - s * z[1];
       out[1] = s * z[0] + c * z[1];
       return out;

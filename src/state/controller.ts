@@ -30,9 +30,12 @@ let lastPointerTs = 0;
 
 /** Measurements for the browser bench and the tests. */
 export const perf = {
-  /** Drag event → first frame drawn with the recomputed horizon, ms. */
+  /** Drag event → first frame drawn with the recomputed trajectory, ms. */
   drag: [] as number[],
+  /** Drag event → frame drawn with the whole recomputed horizon, ms. */
+  dragFull: [] as number[],
   dragMark: new Map<number, number>(),
+  dragFullMark: new Map<number, number>(),
   chunks: 0,
 };
 
@@ -144,38 +147,20 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
     case 'info': {
       if (m.info.runId !== st.run.runId) return;
       const patch: Partial<AppState> = { run: { ...st.run, info: m.info, t0: m.info.t0 } };
-      if (m.info.t0 === 0) patch.eigStart = m.info.eigStart;
+      if (m.info.t0 === 0) {
+        patch.eigStart = m.info.eigStart;
+        patch.startUsed = m.info.start;
+      }
       set(patch);
       break;
     }
     case 'chunk': {
       if (m.runId !== st.run.runId) return;
-      perf.chunks++;
-      const traces = { ...st.run.traces };
-      let frontier = st.run.t0;
-      for (const c of m.chunks) {
-        const tr = applyChunk(m.reset ? undefined : traces[c.flow], c);
-        traces[c.flow] = tr;
-        if (tr.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
-      }
-      const run: RunView = { ...st.run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier };
-      const patch: Partial<AppState> = { run };
-      if (run.mode === 'stream') {
-        patch.playhead = frontier;
-        const lf = leadFlow(run);
-        if (lf && run.traces[lf]?.stopped && st.playing) {
-          patch.playing = false;
-          post({ type: 'pause', runId: run.runId });
-        }
-        if (m.done && st.playing) patch.playing = false;
-      } else if (st.dragging || showAllRun === m.runId) {
-        patch.playhead = freezeTime(run);
-      }
-      set(patch);
-      const t0 = perf.dragMark.get(m.runId);
-      if (t0 !== undefined) {
-        perf.dragMark.delete(m.runId);
-        requestAnimationFrame(() => perf.drag.push(performance.now() - t0));
+      // Chunks are committed at most once per animation frame (the worker may send several per frame).
+      chunkQueue.push(m);
+      if (!chunkFlushScheduled) {
+        chunkFlushScheduled = true;
+        requestAnimationFrame(flushChunks);
       }
       break;
     }
@@ -186,6 +171,67 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
     }
     default:
       break;
+  }
+}
+
+type ChunkMsg = Extract<FromWorker, { type: 'chunk' }>;
+const chunkQueue: ChunkMsg[] = [];
+let chunkFlushScheduled = false;
+
+/** Runs `f` after the current frame has been produced (a macrotask queued from a rAF callback). */
+const afterFrameChannel = new MessageChannel();
+const afterFrameQueue: (() => void)[] = [];
+afterFrameChannel.port1.onmessage = () => afterFrameQueue.splice(0).forEach((f) => f());
+function afterFrame(f: () => void): void {
+  afterFrameQueue.push(f);
+  afterFrameChannel.port2.postMessage(0);
+}
+
+function flushChunks(): void {
+  chunkFlushScheduled = false;
+  const msgs = chunkQueue.splice(0);
+  const st = get();
+  let run = st.run;
+  const patch: Partial<AppState> = {};
+  const marks: [number, boolean][] = [];
+  for (const m of msgs) {
+    if (m.runId !== run.runId) continue;
+    perf.chunks++;
+    const traces = { ...run.traces };
+    let frontier = run.t0;
+    for (const c of m.chunks) {
+      const tr = applyChunk(m.reset ? undefined : traces[c.flow], c);
+      traces[c.flow] = tr;
+      if (tr.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
+    }
+    run = { ...run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier };
+    marks.push([m.runId, m.done]);
+  }
+  if (!marks.length) return;
+  patch.run = run;
+  if (run.mode === 'stream') {
+    patch.playhead = run.frontier;
+    const lf = leadFlow(run);
+    if (lf && run.traces[lf]?.stopped && st.playing) {
+      patch.playing = false;
+      post({ type: 'pause', runId: run.runId });
+    }
+    if (run.done && st.playing) patch.playing = false;
+  } else if (st.dragging || showAllRun === run.runId) {
+    patch.playhead = freezeTime(run);
+  }
+  set(patch);
+  for (const [runId, done] of marks) {
+    const t0 = perf.dragMark.get(runId);
+    if (t0 !== undefined) {
+      perf.dragMark.delete(runId);
+      afterFrame(() => perf.drag.push(performance.now() - t0));
+    }
+    const t1 = perf.dragFullMark.get(runId);
+    if (t1 !== undefined && done) {
+      perf.dragFullMark.delete(runId);
+      afterFrame(() => perf.dragFull.push(performance.now() - t1));
+    }
   }
 }
 
@@ -306,13 +352,17 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
   const next = { ...prev, start: p.slice() };
   if (phase === 'drag') {
     set({ dragging: true, playing: false });
-    apply(next, prev, { history: 'replace', showAll: true });
+    // The URL is written once, at the end of the drag.
+    apply(next, prev, { history: 'none', showAll: true });
     // Latency is measured from the pointer event that moved the start (not from this callback).
-    perf.dragMark.set(runCounter, lastPointerTs > 0 ? lastPointerTs : performance.now());
+    const ts = lastPointerTs > 0 ? lastPointerTs : performance.now();
+    perf.dragMark.set(runCounter, ts);
+    perf.dragFullMark.set(runCounter, ts);
   } else {
     set({ dragging: false });
     if (runKey(next) !== runKey(prev)) apply(next, prev, { history: 'push' });
     else writeUrl(next, 'push');
+    if (phase === 'typed') return;
     // The whole horizon is computed: replay it from the start.
     showAllRun = -1;
     set({ playhead: 0, playing: true });

@@ -53,6 +53,8 @@ export interface AppState {
   run: RunView;
   /** Eigenvalues at the start of the last restarted (not forked) run: the η ticks. */
   eigStart: number[];
+  /** The start of the last restarted (not forked) run, as the worker used it (default or typed). */
+  startUsed: number[];
   ghosts: Overlay[];
   saved: Overlay[];
   grid: GridResult | null;
@@ -78,6 +80,7 @@ export const store = createStore<AppState>(() => ({
   playhead: 0,
   run: emptyRun(0, 'horizon', defaultSettings().eta, 0),
   eigStart: [],
+  startUsed: [],
   ghosts: [],
   saved: [],
   grid: null,

@@ -40,7 +40,8 @@ function grow(a: Float64Array | undefined, used: number, need: number): Float64A
 export function applyChunk(prev: ViewTrace | undefined, c: TraceChunk): ViewTrace {
   const append = prev !== undefined && c.from > 0 && c.from === prev.length && prev.wDim === c.wDim && prev.eigK === c.eigK;
   const base = append ? prev! : undefined;
-  const n = c.length;
+  // A non-contiguous chunk cannot be placed: it becomes the whole trace (its own samples only).
+  const n = base ? c.length : c.t.length;
   const out: ViewTrace = {
     flow: c.flow,
     length: n,

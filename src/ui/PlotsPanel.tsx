@@ -1,5 +1,5 @@
 /** All plots of the live run (+ ghosts and saved runs), sharing one time cursor. */
-import { useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from './plots/index.ts';
 import type { Series } from './plots/types.ts';
 import type { FlowId } from '../engine/types.ts';
@@ -47,6 +47,30 @@ function extentOf(layers: Layer[]): { x: [number, number]; y: [number, number] }
   return { x: [x0 - px, x1 + px], y: [y0 - py, y1 + py] };
 }
 
+/**
+ * While `active` (a drag), pass `value` on at most every `ms`: the plane follows the pointer every frame
+ * and the time-series plots catch up a few times a second; otherwise pass it on at once.
+ */
+function useThrottled<T>(value: T, active: boolean, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    if (!active) {
+      setShown(value);
+      return;
+    }
+    const wait = last.current + ms - performance.now();
+    const id = setTimeout(() => {
+      last.current = performance.now();
+      setShown(value);
+    }, Math.max(0, wait));
+    return () => clearTimeout(id);
+  }, [value, active, ms]);
+  return active ? shown : value;
+}
+
+const Plot = memo(TimeSeriesPlot);
+
 const selLayers = (s: AppState) => s.ghosts;
 const selSaved = (s: AppState) => s.saved;
 
@@ -58,6 +82,7 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   const settings = useApp((s) => s.settings);
   const grid = useApp((s) => s.grid);
   const cursorT = useApp((s) => s.cursorT);
+  const dragging = useApp((s) => s.dragging);
   const axis = settings.timeAxis;
   const eta = run.eta;
   const scale = axis === 'eta' ? eta : 1;
@@ -76,25 +101,39 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   );
   const flows = info?.flows ?? settings.flows;
   const end = runEnd(run);
-  const xDomain: [number, number] = [0, Math.max(1, end) * scale];
   const xLabel = axis === 'eta' ? 'time t = η·k' : 'step k';
   const cursorX = cursorT === null ? null : cursorT * scale;
-  const onCursor = (x: number | null) => setCursor(x === null ? null : x / scale);
-  const marks = onsetMarks(run.onset, eta, axis, flows);
+  const onCursor = useMemo(() => (x: number | null) => setCursor(x === null ? null : x / scale), [scale]);
   const logs = new Set(settings.log);
-  const edgeLine = [{ y: 2 / eta, label: `2/η = ${formatNumber(2 / eta)}`, color: REF_COLORS.edge, dash: '6 4' }];
 
-  const sharp = useMemo(() => timeSeries(layers, axis, pickSharpness), [layers, axis]);
-  const loss = useMemo(() => timeSeries(layers, axis, pickLoss), [layers, axis]);
-  const osc = useMemo(() => timeSeries(layers, axis, pickOsc), [layers, axis]);
-  const centre = useMemo(() => timeSeries(layers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [layers, axis, projected]);
-  const dist = useMemo(() => timeSeries(layers, axis, pickDist), [layers, axis]);
+  const slowLayers = useThrottled(layers, dragging, 250);
+  const sharp = useMemo(() => timeSeries(slowLayers, axis, pickSharpness), [slowLayers, axis]);
+  const loss = useMemo(() => timeSeries(slowLayers, axis, pickLoss), [slowLayers, axis]);
+  const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);
+  const centre = useMemo(() => timeSeries(slowLayers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [slowLayers, axis, projected]);
+  const dist = useMemo(() => timeSeries(slowLayers, axis, pickDist), [slowLayers, axis]);
+  const marks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [run.onset, eta, axis, flows]);
+  const edgeLine = useMemo(() => [{ y: 2 / eta, label: `2/η = ${formatNumber(2 / eta)}`, color: REF_COLORS.edge, dash: '6 4' }], [eta]);
+  const xDomain = useMemo((): [number, number] => [0, Math.max(1, end) * scale], [end, scale]);
   const paths: Series[] = useMemo(() => planePaths(layers, projected ? 2 : dim), [layers, dim, projected]);
   const { rods, segments } = useMemo(() => rodSegments(live, projected ? 2 : dim), [live, dim, projected]);
 
-  const start = settings.start ?? info?.start;
-  const window2 = info?.window && !projected ? info.window : extentOf(layers);
-  const isCurve = !projected && dim === 1 && grid?.dim === 1 && grid.xs;
+  const startUsed = useApp((s) => s.startUsed);
+  const start = settings.start ?? startUsed;
+  // The plane's window comes from the loss grid (stable across runs of one problem), so a new run
+  // (drag, fork) never resizes the plot; networks use the extent of their projected paths.
+  const gridWin = grid && !projected ? grid : null;
+  const window2 = useMemo(
+    () => (gridWin ? { x: gridWin.x, y: gridWin.dim === 2 ? gridWin.y : undefined } : null),
+    [gridWin],
+  ) ?? (info?.window && !projected ? info.window : extentOf(layers));
+  const isCurve = !!(!projected && dim === 1 && grid?.dim === 1 && grid.xs);
+  // Stable identities: the contour plot re-traces its contours only when these change.
+  const gridProp = useMemo(
+    () => (!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values } : undefined),
+    [grid, dim, projected],
+  );
+  const curveProp = useMemo(() => (isCurve ? { x: grid!.xs!, y: grid!.values } : undefined), [grid, isCurve]);
 
   return (
     <div className="plots">
@@ -104,8 +143,8 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
           title={projected ? 'Weights — a 2-D projection (trace.projected), not the loss landscape' : dim === 1 ? 'Loss curve with the iterates' : 'Loss contours with the paths'}
           height={430}
           window={isCurve ? { x: grid!.x, y: info?.window?.y } : window2}
-          grid={!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values } : undefined}
-          curve={isCurve ? { x: grid!.xs!, y: grid!.values } : undefined}
+          grid={gridProp}
+          curve={curveProp}
           paths={paths}
           rods={rods}
           segments={segments}
@@ -120,19 +159,19 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
         {projected && <p className="help">Networks have too many weights to draw: the paths are projected on two fixed directions.</p>}
       </section>
       <section className="plot-cell" aria-label="Sharpness">
-        <TimeSeriesPlot id="sharpness" title="Sharpness λ₁ (and λ₂) vs 2/η" xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <Plot id="sharpness" title="Sharpness λ₁ (and λ₂) vs 2/η" xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Loss">
-        <TimeSeriesPlot id="loss" title="Loss: GD raw and smoothed; each flow's own and predicted" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <Plot id="loss" title="Loss: GD raw and smoothed; each flow's own and predicted" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Rod size">
-        <TimeSeriesPlot id="rod" title="The rod: GD |δ|², Rod Flow |δ|², Central Flow σ²" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="rod" title="The rod: GD |δ|², Rod Flow |δ|², Central Flow σ²" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Rod centre">
-        <TimeSeriesPlot id="centre" title={projected ? 'Centre coordinates (projected)' : 'Centre coordinates (x solid, y dashed)'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="centre" title={projected ? 'Centre coordinates (projected)' : 'Centre coordinates (x solid, y dashed)'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Distance from GD">
-        <TimeSeriesPlot id="distance" title="Distance from GD's pair centre (model accuracy)" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="distance" title="Distance from GD's pair centre (model accuracy)" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
     </div>
   );

@@ -8,12 +8,12 @@ const NAMES = ['x', 'y'];
 
 export function StartControl() {
   const start = useApp((s) => s.settings.start);
-  const infoStart = useApp((s) => s.run.info?.start);
+  const infoStart = useApp((s) => s.startUsed);
   const dim = useApp((s) => s.run.info?.dim);
   const pid = useApp((s) => s.settings.problem);
   const spec = getProblemSpec(pid);
   if (spec?.kind === 'network') return <p className="help">A network starts from its seeded initial weights (change the seed).</p>;
-  const cur = start ?? infoStart ?? spec?.defaults.start ?? [];
+  const cur = start ?? (infoStart.length ? infoStart : (spec?.defaults.start ?? []));
   const n = dim ?? cur.length;
   return (
     <div className="field">

@@ -256,8 +256,18 @@ function pump(): void {
   }
 }
 
+/** A control message for a run not started yet (it waits in `pendingRun`): start it now. */
+function ensureStarted(runId: number): void {
+  if (pendingRun && pendingRun.runId === runId) {
+    const msg = pendingRun;
+    pendingRun = null;
+    startRun(msg);
+  }
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const msg = ev.data;
+  if (msg.type === 'play' || msg.type === 'pause' || msg.type === 'step') ensureStarted(msg.runId);
   switch (msg.type) {
     case 'run':
       pendingRun = msg;

@@ -132,10 +132,14 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(g.t).toEqual(Array.from(tr!.t.subarray(0, tr!.length)));
       const cmp = (name: string, a: number[], b: Float64Array) => {
         expect(a.length).toBe(b.length);
+        // Same float64 code on both sides, but Chromium's and Node's V8 may differ by an ulp in Math
+        // functions: agreement to round-off relative to the column's scale (values near 0 are noise).
+        let scale = 0;
+        for (const v of b) scale = Math.max(scale, Math.abs(v));
         let worst = 0;
         let at = -1;
         for (let i = 0; i < a.length; i++) {
-          const e = Math.abs(a[i] - b[i]) / Math.max(1e-300, Math.abs(b[i]));
+          const e = Math.abs(a[i] - b[i]) / Math.max(1e-300, scale);
           if (e > worst) [worst, at] = [e, i];
         }
         expect(worst, `${id}.${name}[${at}]: page ${a[at]} vs node ${b[at]}`).toBeLessThan(1e-12);
@@ -208,8 +212,18 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const runner = createRunner({ problem: { id: 'quadratic-2d', params: {} }, eta: 1, steps: 40, flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'] });
     runner.advance(40);
     const node = runToJson(runner);
-    expect(file.flows.gd.w).toEqual(node.flows.gd!.w);
-    expect(file.flows['rod-flow'].delta2).toEqual(node.flows['rod-flow']!.delta2);
+    // Same schema and same numbers (to round-off: GD is unstable along λ₁ here, |1 − ηλ₁| = 1.1 per step,
+    // so an ulp of difference between Chromium's and Node's Math.cos grows ~45× over 40 steps).
+    expect(Object.keys(file).sort()).toEqual(Object.keys(node).sort());
+    expect(Object.keys(file.flows).sort()).toEqual(Object.keys(node.flows).sort());
+    const close = (a: (number | null)[], b: (number | null)[]) => {
+      expect(a.length).toBe(b.length);
+      const scale = Math.max(...b.map((v) => Math.abs(v ?? 0)));
+      for (let i = 0; i < a.length; i++) expect(Math.abs((a[i] ?? NaN) - (b[i] ?? NaN))).toBeLessThanOrEqual(1e-12 * scale);
+    };
+    close(file.flows.gd.w.flat(), node.flows.gd!.w.flat());
+    close(file.flows['rod-flow'].delta2, node.flows['rod-flow']!.delta2!);
+    close(file.flows['central-flow'].loss, node.flows['central-flow']!.loss);
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const csvText = readFileSync((await csv.path())!, 'utf8');

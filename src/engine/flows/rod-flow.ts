@@ -45,7 +45,7 @@
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
 import { FlowBase, readOptions } from './base.ts';
-import { Dopri5, Rk4, allFinite, type Integrator } from './ode.ts';
+import { Dopri5, Rk4, type Integrator } from './ode.ts';
 import { eig2 } from './spectrum.ts';
 
 /** form 'auto' uses the Σ form up to this dimension. */
@@ -123,6 +123,8 @@ export class RodFlow extends FlowBase implements Flow {
   private readonly e2v = new Float64Array(2);
   private readonly e2u = new Float64Array(4);
   private lossW: number;
+  /** Cached predicted loss at the current state (NaN: not computed yet). */
+  private lossEnds = NaN;
 
   constructor(problem: Problem, eta: number, w0: Vec, options?: FlowOptions) {
     const opts = readOptions('rod-flow', OPTIONS, options);
@@ -178,20 +180,21 @@ export class RodFlow extends FlowBase implements Flow {
    * s₂ ≤ RANK_TOL·s₁, else the two rods √s₁v₁ ± √s₂v₂, each with weight ½ (see the module comment).
    * Returns the number of rods.
    */
-  private rods(rest: Float64Array): 1 | 2 {
+  private rods(y: Float64Array): 1 | 2 {
+    // Reads the rod part of a full state y = [w̄ | r or Σ] at offset n (no subarray: no allocation).
     const n = this.dim;
     const { da, db } = this;
     if (this.form === 'vector') {
-      da.set(rest);
+      for (let i = 0; i < n; i++) da[i] = y[n + i];
       return 1;
     }
     let s1: number;
     let s2: number;
     if (n === 1) {
-      da[0] = Math.sqrt(Math.max(0, rest[0]));
+      da[0] = Math.sqrt(Math.max(0, y[n]));
       return 1;
     } else if (n === 2) {
-      eig2(rest[0], 0.5 * (rest[1] + rest[2]), rest[3], this.e2v, this.e2u);
+      eig2(y[n], 0.5 * (y[n + 1] + y[n + 2]), y[n + 3], this.e2v, this.e2u);
       s1 = Math.sqrt(Math.max(0, this.e2v[0]));
       s2 = Math.max(0, this.e2v[1]);
       for (let i = 0; i < 2; i++) {
@@ -200,7 +203,7 @@ export class RodFlow extends FlowBase implements Flow {
       }
       if (!(s2 > RANK_TOL * this.e2v[0])) return 1;
     } else {
-      const e = symeig(rest, n);
+      const e = symeig(y.subarray(n), n);
       s1 = Math.sqrt(Math.max(0, e.values[0]));
       s2 = Math.max(0, e.values[1]);
       for (let i = 0; i < n; i++) {
@@ -222,16 +225,12 @@ export class RodFlow extends FlowBase implements Flow {
   /** The right-hand side on a flat state y = [w̄ | r or Σ]. */
   rhs(y: Float64Array, dy: Float64Array): void {
     const n = this.dim;
-    const rest = y.subarray(n);
     dy.fill(0);
-    const count = this.rods(rest);
+    const count = this.rods(y);
     this.addRod(y, this.da, 1 / count, dy);
     if (count === 2) this.addRod(y, this.db, 0.5, dy);
-    if (this.form === 'vector') {
-      for (let i = 0; i < n; i++) dy[n + i] -= 2 * rest[i];
-    } else {
-      for (let i = 0; i < n * n; i++) dy[n + i] -= 2 * rest[i];
-    }
+    const size = this.form === 'vector' ? n : n * n;
+    for (let i = 0; i < size; i++) dy[n + i] -= 2 * y[n + i];
   }
 
   /** Adds weight × (one rod's contribution) to dy: centre velocity and the source of r or Σ. */
@@ -262,7 +261,8 @@ export class RodFlow extends FlowBase implements Flow {
     if (this.form === 'vector') {
       if (dMax <= LINEAR_REL * wMax) {
         // w̄ ± r no longer resolves r (cancellation): g₊ − g₋ = 2H(w̄)r + O(|r|³) to round-off here.
-        const h = this.problem.hvp(y.subarray(0, n), d, this.hp);
+        for (let i = 0; i < n; i++) this.m[i] = y[i];
+        const h = this.problem.hvp(this.m, d, this.hp);
         for (let i = 0; i < n; i++) dy[n + i] += weight * eta * h[i];
       } else {
         for (let i = 0; i < n; i++) dy[n + i] += weight * 0.5 * eta * (gp[i] - gm[i]);
@@ -324,6 +324,7 @@ export class RodFlow extends FlowBase implements Flow {
     }
     this.seeds++;
     this.ode.reset();
+    this.lossEnds = NaN;
   }
 
   advance(): void {
@@ -332,21 +333,25 @@ export class RodFlow extends FlowBase implements Flow {
     this.yPrev.set(this.y);
     const ok = this.ode.integrate(this.y, 1);
     const L = ok ? this.problem.loss(this.wbar) : NaN;
-    if (!ok || this.badLoss(L)) {
+    // The ends can run away while the centre sits still (a quadratic above 2/η): check them too.
+    const Lends = ok && !this.badLoss(L) ? this.endsLoss() : NaN;
+    if (!ok || this.badLoss(L) || this.badLoss(Lends)) {
       this.y.set(this.yPrev);
       this.ode.reset();
-      this.stop(this.t + 1, ok ? this.describeLoss(L) : 'state became non-finite', this.wbar);
+      const what = !ok ? 'state became non-finite' : this.badLoss(L) ? this.describeLoss(L) : `the rod’s ${this.describeLoss(Lends)}`;
+      this.stop(this.t + 1, what, this.wbar);
       return;
     }
     this.lossW = L;
+    this.lossEnds = Lends;
     this.t++;
   }
 
-  sample(): FlowSample {
+  /** Mean loss over the rods' ends, (L(w̄+δ) + L(w̄−δ))/2 averaged over the rods (the predicted loss). */
+  private endsLoss(): number {
     const n = this.dim;
-    const count = this.rods(this.rest);
+    const count = this.rods(this.y);
     const { da, db, p, m, wbar } = this;
-    // Predicted (time-averaged) loss: the mean over the rods' ends.
     let pl = 0;
     for (let r = 0; r < count; r++) {
       const d = r === 0 ? da : db;
@@ -356,6 +361,15 @@ export class RodFlow extends FlowBase implements Flow {
       }
       pl += (0.5 * (this.problem.loss(p) + this.problem.loss(m))) / count;
     }
+    return pl;
+  }
+
+  sample(): FlowSample {
+    const n = this.dim;
+    if (Number.isNaN(this.lossEnds)) this.lossEnds = this.endsLoss();
+    const pl = this.lossEnds;
+    const count = this.rods(this.y);
+    const { da, db, wbar } = this;
     let osc = 0;
     if (this.form === 'vector') {
       this.dShow.set(da);

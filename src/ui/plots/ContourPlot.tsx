@@ -214,7 +214,7 @@ export function ContourPlot(props: ContourPlotProps) {
       sel.append('circle').attr('cx', x(m.x)).attr('cy', y(my)).attr('r', 6).attr('fill', m.color)
         .attr('stroke', '#fff').attr('stroke-width', 2);
     }
-    if (!grid && !curve) {
+    if (!grid && !curve && !visible.some((p) => usableLength(p) > 0)) {
       sel.append('text').attr('x', g.iw / 2).attr('y', g.ih / 2).attr('text-anchor', 'middle')
         .attr('font-size', 15).attr('fill', '#777').text('No landscape for this problem');
     }
@@ -375,8 +375,7 @@ export function ContourPlot(props: ContourPlotProps) {
     <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
       <div className="rfp-head">
         <h3 className="rfp-title">{title}</h3>
-        <span className="rfp-readout-x" ref={hoverRef} />
-        {levelNote && <span className="rfp-readout-x" style={{ flex: 'none', color: '#777', fontSize: 12 }}>{levelNote}</span>}
+        {levelNote && <span className="rfp-note-head">{levelNote}</span>}
         {showExport && (
           <span className="rfp-tools">
             <button type="button" onClick={() => rootRef.current && exportSvg(rootRef.current, id)} title="Download SVG">SVG</button>
@@ -395,6 +394,7 @@ export function ContourPlot(props: ContourPlotProps) {
         onPointerMove={onPointerMove}
         onPointerLeave={onPointerLeave}
       >
+        <span className="rfp-hover-box" ref={hoverRef} style={{ left: MARGIN.left + 6, top: MARGIN.top + 6 }} />
         <canvas ref={bgRef} />
         <canvas ref={dataRef} />
         <svg data-plot-overlay="" width={width} height={height} fontFamily={FONT.family}>
@@ -404,7 +404,6 @@ export function ContourPlot(props: ContourPlotProps) {
             <g
               ref={handleRef}
               className="rfp-handle"
-              data-export-skip=""
               tabIndex={props.start && props.onStartDrag ? 0 : -1}
               role="slider"
               aria-label={`Start point${props.onStartDrag ? ': drag, or use arrow keys (Shift: larger steps)' : ''}`}

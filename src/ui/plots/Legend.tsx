@@ -59,6 +59,7 @@ export function Legend({
           data-color={e.color}
           data-dash={e.dash ?? ''}
           data-kind={e.kind ?? 'line'}
+          data-opacity={e.opacity ?? 1}
           data-hidden={e.hidden ? 'true' : 'false'}
         >
           <button

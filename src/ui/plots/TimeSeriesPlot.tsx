@@ -363,10 +363,14 @@ function drawAnnotations(
       .text(message);
     return;
   }
-  for (const m of marks) {
-    if (!Number.isFinite(m.x) || (logX && m.x <= 0)) continue;
-    const X = x(m.x);
-    if (X < 0 || X > iw) continue;
+  // Vertical marks; their labels are stacked in rows so that none overlap (onsets often coincide).
+  const rows: number[] = []; // right end (px) of the last label in each row
+  const placed = [...marks]
+    .filter((m) => Number.isFinite(m.x) && !(logX && m.x <= 0))
+    .map((m) => ({ m, X: x(m.x) }))
+    .filter(({ X }) => X >= 0 && X <= iw)
+    .sort((a, b) => a.X - b.X);
+  for (const { m, X } of placed) {
     const col = m.color ?? REF_COLORS.onset;
     g.append('line')
       .attr('x1', X)
@@ -376,14 +380,21 @@ function drawAnnotations(
       .attr('stroke', col)
       .attr('stroke-width', 1.75)
       .attr('stroke-dasharray', m.dash ?? '5 4');
-    haloText(g, X + 4, 14, m.label, col, X > iw - 120 ? 'end' : 'start');
   }
-  // Stagger labels of marks that sit close together (GD and flows often enter EoS within a few px).
-  const texts = g.selectAll<SVGTextElement, unknown>('text').nodes();
-  for (let i = 1; i < texts.length; i++) {
-    const prev = texts[i - 1].getAttribute('x');
-    const cur = texts[i].getAttribute('x');
-    if (prev && cur && Math.abs(Number(prev) - Number(cur)) < 110) texts[i].setAttribute('y', String(14 + 16 * (i % 3)));
+  for (const { m, X } of placed) {
+    const col = m.color ?? REF_COLORS.onset;
+    const w = m.label.length * FONT.note * 0.6 + 8;
+    const right = X > iw - w;
+    const x0 = right ? X - 4 - w : X + 4;
+    let row = rows.findIndex((end) => end < x0);
+    if (row < 0) {
+      row = rows.length;
+      rows.push(0);
+    }
+    rows[row] = x0 + w;
+    const yy = 14 + 16 * row;
+    if (yy > ih - 4) continue; // no room: the line stays, its label goes
+    haloText(g, right ? X - 4 : X + 4, yy, m.label, col, right ? 'end' : 'start');
   }
   for (const h of hLines) {
     if (!Number.isFinite(h.y) || (logY && h.y <= 0)) continue;
@@ -398,6 +409,8 @@ function drawAnnotations(
       .attr('stroke', col)
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', h.dash ?? '8 5');
-    haloText(g, iw - 4, Y < 20 ? Y + 16 : Y - 6, `${h.label} = ${format(h.y)}`, col, 'end');
+    // The value is appended unless the label already states it ("2/η = 6.667").
+    const text = h.label.includes('=') ? h.label : `${h.label} = ${format(h.y)}`;
+    haloText(g, iw - 4, Y < 20 ? Y + 16 : Y - 6, text, col, 'end');
   }
 }

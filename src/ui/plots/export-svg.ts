@@ -19,6 +19,8 @@ export interface ExportLegendItem {
   dash?: string;
   /** 'points' draws a dot instead of a line swatch. */
   kind?: 'line' | 'points' | 'line+points';
+  /** Ghost runs are faint in the plot and in the legend. */
+  opacity?: number;
 }
 
 export interface ExportSpec {
@@ -94,11 +96,12 @@ export function buildExportSvg(spec: ExportSpec): string {
     const { x, row } = pos[i];
     const cy = ly0 + row * LEGEND_ROW_H + LEGEND_ROW_H / 2;
     const col = escapeXml(it.color);
+    const op = it.opacity !== undefined && it.opacity < 1 ? ` opacity="${Math.max(0, it.opacity)}"` : '';
     if (it.kind === 'points') {
-      parts.push(`<circle cx="${x + 12}" cy="${cy}" r="4" fill="${col}"/>`);
+      parts.push(`<circle cx="${x + 12}" cy="${cy}" r="4" fill="${col}"${op}/>`);
     } else {
       const dash = it.dash ? ` stroke-dasharray="${escapeXml(it.dash)}"` : '';
-      parts.push(`<line x1="${x}" y1="${cy}" x2="${x + 24}" y2="${cy}" stroke="${col}" stroke-width="3"${dash}/>`);
+      parts.push(`<line x1="${x}" y1="${cy}" x2="${x + 24}" y2="${cy}" stroke="${col}" stroke-width="3"${dash}${op}/>`);
       if (it.kind === 'line+points') parts.push(`<circle cx="${x + 12}" cy="${cy}" r="3.5" fill="${col}"/>`);
     }
     parts.push(

@@ -36,6 +36,7 @@ function collect(target: HTMLElement | SVGSVGElement): string {
       color: e.dataset.color ?? '#000',
       dash: e.dataset.dash || undefined,
       kind: (e.dataset.kind as ExportLegendItem['kind']) || 'line',
+      opacity: e.dataset.opacity ? Number(e.dataset.opacity) : undefined,
     });
   });
   return buildExportSvg({
@@ -48,10 +49,12 @@ function collect(target: HTMLElement | SVGSVGElement): string {
   });
 }
 
+/** Children of an svg, serialised, without transient parts (hover cursor) marked data-export-skip. */
 function serializeChildren(svg: SVGSVGElement): string {
   const xs = new XMLSerializer();
-  return Array.from(svg.childNodes)
-    .filter((n) => !(n instanceof Element && n.hasAttribute('data-export-skip')))
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.querySelectorAll('[data-export-skip]').forEach((e) => e.remove());
+  return Array.from(copy.childNodes)
     .map((n) => xs.serializeToString(n))
     .join('');
 }

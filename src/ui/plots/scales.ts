@@ -162,19 +162,23 @@ export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing 
     }
     return out;
   }
-  const every = Math.max(1, Math.ceil(decades / want));
+  // Label every m-th decade, m from a nice sequence (10⁰, 10⁻²⁵, 10⁻⁵⁰ rather than 10⁻²¹, 10⁻⁴²).
+  const need = Math.max(1, Math.ceil(decades / want));
+  const every = [1, 2, 3, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500].find((m) => m >= need) ?? need;
   // Few decades on a long axis: also label 2× and 5× (else two labels for a whole axis).
   const label25 = decades < 3 && want >= 3 * decades;
+  const label3 = !label25 && decades < 3 && want >= 2 * decades; // half decades: 1, 3, 10, 30
   const out: Tick[] = [];
   for (let k = k0 - 1; k <= k1; k++) {
     const v = 10 ** k;
-    if (v >= lo * (1 - 1e-12) && k % every === 0) out.push({ value: v, label: powerOfTen(k), minor: false });
+    if (v >= lo * (1 - 1e-12) && k % every === 0)
+      out.push({ value: v, label: label25 || label3 ? mantissaLabel(1, k) : powerOfTen(k), minor: false });
     else if (v >= lo * (1 - 1e-12)) out.push({ value: v, label: '', minor: true });
     if (every === 1 && decades <= want) {
       for (let m = 2; m <= 9; m++) {
         const w = m * v;
         if (w >= lo && w <= hi) {
-          const lab = label25 && (m === 2 || m === 5);
+          const lab = (label25 && (m === 2 || m === 5)) || (label3 && m === 3);
           out.push({ value: w, label: lab ? mantissaLabel(m, k) : '', minor: !lab });
         }
       }
@@ -186,7 +190,7 @@ export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing 
 /** m·10^k as a short label: decimals for |k| ≤ 3 (0.02, 500), else 2·10⁻⁵. */
 function mantissaLabel(m: number, k: number): string {
   if (k >= -3 && k <= 3) return formatNumber(m * 10 ** k, 2);
-  return `${m}·${powerOfTen(k)}`;
+  return m === 1 ? powerOfTen(k) : `${m}·${powerOfTen(k)}`;
 }
 
 function linearFormatter(step: number, mag: number): (v: number) => string {

@@ -1,0 +1,86 @@
+/** The URL schema (src/state/url.ts): round trip, field-by-field validation, versioning. */
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, type Settings } from '../src/state/settings.ts';
+import { parseUrl, toUrl } from '../src/state/url.ts';
+
+describe('URL state', () => {
+  it('an empty query opens the defaults (the valley in the EoS regime, playing) without a notice', () => {
+    const r = parseUrl('');
+    expect(r.ignored).toEqual([]);
+    expect(r.settings).toEqual(defaultSettings());
+    expect(r.settings.problem).toBe('valley');
+    expect(r.settings.play).toBe(true);
+  });
+
+  it('round-trips everything a person can set', () => {
+    const s: Settings = {
+      ...defaultSettings(),
+      problem: 'quartic',
+      params: { S: 2.7, Q: 0.5 },
+      eta: 0.9,
+      start: [0.015],
+      steps: 345,
+      flows: ['gd', 'rod-flow'],
+      flowOptions: { 'rod-flow': { form: 'vector', backwardError: false }, 'central-flow': { substeps: 8 } },
+      timeAxis: 'eta',
+      log: ['sharpness'],
+      speed: 20,
+      play: false,
+      hide: ['problem', 'eta'],
+    };
+    const url = toUrl(s);
+    expect(url.startsWith('?v=1&')).toBe(true);
+    const back = parseUrl(url);
+    expect(back.ignored).toEqual([]);
+    expect(back.settings).toEqual(s);
+  });
+
+  it('a custom expression and its own parameters round-trip', () => {
+    const s: Settings = { ...defaultSettings(), problem: 'custom', expr: 'b*(x^2 - 1)^2 + y^2', params: { b: 0.25 }, start: [0.3, -0.1] };
+    const back = parseUrl(toUrl(s));
+    expect(back.ignored).toEqual([]);
+    expect(back.settings).toEqual(s);
+  });
+
+  it('ignores each bad field with its reason and keeps the good ones', () => {
+    const r = parseUrl('?v=1&problem=quartic&eta=abc&steps=2.5&p.S=99&p.Q=0.5&p.nope=1&start=1,2&flows=gd,warp&time=hours&log=loss&speed=-1&hide=all&o.rod-flow.form=matrix&o.gd.zap=1&o.warp.x=1&zzz=1');
+    const s = r.settings;
+    expect(s.problem).toBe('quartic');
+    expect(s.params).toEqual({ Q: 0.5 });
+    expect(s.log).toEqual(['loss']);
+    expect(s.eta).toBe(defaultSettings().eta === 0.3 ? 1 : s.eta); // quartic's own default η
+    const text = r.ignored.join(' | ');
+    for (const part of ['eta=abc', 'steps=2.5', 'p.S=99 (outside', "p.nope (quartic has no parameter 'nope')", 'start=1,2 (quartic needs 1 coordinate)', 'flows=gd,warp', 'time=hours', 'speed=-1', 'hide=all', 'o.rod-flow.form=matrix (expected one of', "o.gd.zap (gd has no option 'zap')", 'o.warp.x (no such flow)', 'zzz (unknown setting)']) {
+      expect(text).toContain(part);
+    }
+    expect(r.ignored).toHaveLength(13);
+  });
+
+  it('an unknown problem falls back to the default problem with a notice', () => {
+    const r = parseUrl('?v=1&problem=teapot&eta=0.25');
+    expect(r.settings.problem).toBe('valley');
+    expect(r.settings.eta).toBe(0.25);
+    expect(r.ignored[0]).toContain('problem=teapot (no such problem)');
+  });
+
+  it('an unsupported version opens the defaults and says so', () => {
+    const r = parseUrl('?v=7&problem=quartic&eta=1');
+    expect(r.settings).toEqual(defaultSettings());
+    expect(r.ignored).toHaveLength(1);
+    expect(r.ignored[0]).toContain('v=7');
+  });
+
+  it('rejects out-of-range values rather than clamping them', () => {
+    const r = parseUrl('?v=1&eta=-1&steps=1000000000&start=1e300,0');
+    expect(r.settings.eta).toBe(defaultSettings().eta);
+    expect(r.settings.steps).toBe(defaultSettings().steps);
+    expect(r.settings.start).toBeNull();
+    expect(r.ignored).toHaveLength(3);
+  });
+
+  it('never throws on garbage', () => {
+    for (const q of ['?%%%', '?v=1&eta=%E0%A4%A', '?&&&=&', '?v=1&start=,,,', '?v=1&p.=3', '?v=1&o.=1&o..=2', '?v=1&expr=' + 'x'.repeat(500)]) {
+      expect(() => parseUrl(q)).not.toThrow();
+    }
+  });
+});
