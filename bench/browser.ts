@@ -68,23 +68,20 @@ export async function runBrowserBench(): Promise<void> {
     await page.waitForFunction(() => (window as any).__rodflow?.store.getState().run.step > 0, null, { timeout: 60_000 });
     await page.waitForTimeout(1000);
     const stepA = await page.evaluate(() => (window as any).__rodflow.store.getState().run.step as number);
-    const fps = await page.evaluate(
-      () =>
-        new Promise<{ fps: number; worst: number }>((resolve) => {
-          let n = 0;
-          let worst = 0;
-          const t0 = performance.now();
-          let last = t0;
-          const f = (now: number) => {
-            n++;
-            worst = Math.max(worst, now - last);
-            last = now;
-            if (now - t0 < 4000) requestAnimationFrame(f);
-            else resolve({ fps: (n - 1) / ((now - t0) / 1000), worst });
-          };
-          requestAnimationFrame(f);
-        }),
-    );
+    // A string, not a function: tsx's name helpers do not exist in the page.
+    const fps = (await page.evaluate(`new Promise((resolve) => {
+      let n = 0, worst = 0;
+      const t0 = performance.now();
+      let last = t0;
+      const f = (now) => {
+        n++;
+        worst = Math.max(worst, now - last);
+        last = now;
+        if (now - t0 < 4000) requestAnimationFrame(f);
+        else resolve({ fps: (n - 1) / ((now - t0) / 1000), worst });
+      };
+      requestAnimationFrame(f);
+    })`)) as { fps: number; worst: number };
     const stepB = await page.evaluate(() => (window as any).__rodflow.store.getState().run.step as number);
     const label = await page.evaluate(() => (window as any).__rodflow.store.getState().run.info?.label as string);
     console.log(`main thread while ${label} runs in the worker: ${f1(fps.fps)} fps, worst frame ${f1(fps.worst)} ms (target ≥ 50 fps); worker advanced ${stepB - stepA} steps in ~4 s`);

@@ -87,6 +87,16 @@ try {
   await page.waitForTimeout(100);
   report.startAfterKey = await h.getAttribute('aria-valuetext');
   await page.locator('#plane').screenshot({ path: `${OUT}/plots-plane-dragged.png` });
+  // Legend toggle hides a series (redraw) and is reflected in aria-pressed.
+  await page.mouse.move(2, 2);
+  const before = await page.evaluate(() => window.__drawCount.sharpness);
+  const btn = page.locator('#sharpness [data-legend-item][data-label="gradient flow"] button');
+  await btn.click();
+  await page.mouse.move(2, 2);
+  await page.waitForTimeout(100);
+  report.toggle = { pressed: await btn.getAttribute('aria-pressed'), redraws: (await page.evaluate(() => window.__drawCount.sharpness)) - before };
+  await page.locator('#sharpness').screenshot({ path: `${OUT}/plots-sharpness-toggled.png` });
+  await btn.click();
   // Timings.
   report.bench = await page.evaluate(() => window.__bench(40));
   await page.evaluate(() => window.__setBenchLog(true));

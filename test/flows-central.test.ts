@@ -152,6 +152,30 @@ describe('central flow', () => {
     expect(s.predictedGradSq!).toBeCloseTo(g * g + (4 * sigma2) / eta ** 2, 8);
   });
 
+  it('soft well (η = 1.5): settles where the curvature is 2/η, with σ² = −2L′/S′ (no substep cycling)', () => {
+    const { problem } = createProblem({ id: 'soft-well', params: { k: 1 } });
+    const eta = 1.5;
+    // curvature of x²/√(1+x²) is (2 − x²)/(1+x²)^{5/2}: solve = 2/η on (0, 1) by bisection
+    const curv = (x: number) => (2 - x * x) / (1 + x * x) ** 2.5;
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 200; i++) {
+      const m = (lo + hi) / 2;
+      if (curv(m) > 2 / eta) lo = m;
+      else hi = m;
+    }
+    const xs = (lo + hi) / 2;
+    const cf = new CentralFlow(problem, eta, Float64Array.of(1.2));
+    for (let k = 0; k < 100; k++) cf.advance();
+    const s = cf.sample();
+    expect(s.w[0]).toBeCloseTo(xs, 9);
+    expect(s.sharpness[0]).toBeCloseTo(2 / eta, 9);
+    const h = 1e-5;
+    const dS = (curv(xs + h) - curv(xs - h)) / (2 * h);
+    const g = problem.grad(Float64Array.of(xs))[0];
+    expect(s.osc).toBeCloseTo((-2 * g) / dS, 7);
+  });
+
   it('k = 2 (rotated separable quartic): both eigenvalues pinned at 2/η, Σ’s eigenpairs analytic', () => {
     const S: [number, number] = [2.5, 2.8];
     const Q = 1;
@@ -176,6 +200,28 @@ describe('central flow', () => {
     // z-coordinates pinned at z_i² = (S_i − 2/η)/(3Q)
     const z = [Math.cos(theta) * s.w[0] + Math.sin(theta) * s.w[1], -Math.sin(theta) * s.w[0] + Math.cos(theta) * s.w[1]];
     z.forEach((zi, i) => expect(zi * zi).toBeCloseTo((S[i] - 2 / eta) / (3 * Q), 9));
+  });
+
+  it('without a dense Hessian (Lanczos path) it follows the dense-path flow on the valley', () => {
+    const { problem, start } = createProblem({ id: 'valley' });
+    const noHess: Problem = {
+      dim: 2,
+      loss: (w) => problem.loss(w),
+      grad: (w, o) => problem.grad(w, o),
+      hvp: (w, v, o) => problem.hvp(w, v, o),
+      third: (w, a, b, o) => problem.third(w, a, b, o),
+    };
+    const a = new CentralFlow(problem, 0.3, start);
+    const b = new CentralFlow(noHess, 0.3, start);
+    for (let k = 0; k < 300; k++) {
+      a.advance();
+      b.advance();
+    }
+    const sa = a.sample();
+    const sb = b.sample();
+    expect(Math.hypot(sa.w[0] - sb.w[0], sa.w[1] - sb.w[1])).toBeLessThan(1e-7);
+    expect(sb.sharpness[0]).toBeCloseTo(sa.sharpness[0], 7);
+    expect(sb.osc).toBeCloseTo(sa.osc, 7);
   });
 
   it('below 2/η it is gradient flow by Euler (no correction), and osc = 0', () => {

@@ -130,6 +130,35 @@ describe('runner', () => {
     expect(() => getFlowSpec('x')).toThrow(InputError);
   });
 
+  it('large problems (a 701-parameter network) are recorded as 2-D projections relative to w₀', () => {
+    const cfg: RunConfig = { problem: { id: 'mlp-chebyshev' }, eta: 0.2, steps: 3, flows: ['gd'], eigK: 1 };
+    const r = createRunner(cfg);
+    r.advance(3);
+    const tr = r.traces.gd!;
+    const n = r.instance.problem.dim;
+    expect(n).toBeGreaterThan(64);
+    expect(tr.projected).toBe(true);
+    expect(tr.wDim).toBe(2);
+    const [e1, e2] = projectionBasis(n);
+    const gd = new GdFlow(r.instance.problem, 0.2, r.instance.start);
+    const w0 = r.instance.start;
+    for (let i = 0; i <= 3; i++) {
+      const s = gd.sample();
+      let a = 0;
+      let b = 0;
+      let da = 0;
+      for (let c = 0; c < n; c++) {
+        a += (s.w[c] - w0[c]) * e1[c];
+        b += (s.w[c] - w0[c]) * e2[c];
+        da += s.delta![c] * e1[c];
+      }
+      expect(tr.w[2 * i]).toBeCloseTo(a, 13);
+      expect(tr.w[2 * i + 1]).toBeCloseTo(b, 13);
+      expect(tr.delta![2 * i]).toBeCloseTo(da, 13);
+      gd.advance();
+    }
+  });
+
   it('projection basis for large problems: two orthonormal, deterministic directions', () => {
     const [a, b] = projectionBasis(500);
     const dot = (x: Float64Array, y: Float64Array) => x.reduce((s, v, i) => s + v * y[i], 0);

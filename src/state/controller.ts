@@ -16,6 +16,8 @@ const MAX_GHOSTS = 6;
 /** η changes closer together than this re-run the same fork instead of forking again (slider drags). */
 const FORK_COALESCE_MS = 450;
 const HISTORY_COALESCE_MS = 700;
+/** Stream mode: the worker's chunks are committed to the page at most this often. */
+const STREAM_COMMIT_MS = 100;
 
 let worker: Worker | null = null;
 let runCounter = 0;
@@ -36,10 +38,21 @@ export const perf = {
   dragFull: [] as number[],
   dragMark: new Map<number, number>(),
   dragFullMark: new Map<number, number>(),
+  /** Run request posted → its first chunk received from the worker, ms (worker latency). */
+  firstChunk: [] as number[],
+  runPosted: new Map<number, number>(),
   chunks: 0,
 };
 
-const set = (p: Partial<AppState>) => store.setState(p);
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+const set = (p: Partial<AppState>) => {
+  store.setState(p);
+  // Status lines fade after a while; errors stay until dismissed.
+  if (p.toast && !p.toast.error) {
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => store.setState({ toast: null }), 5000);
+  }
+};
 const get = () => store.getState();
 
 export function modeFor(s: Settings): RunMode {
@@ -85,6 +98,7 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
     ...(opts.keepGhosts ? {} : { ghosts: [] }),
     ...(opts.play !== undefined ? { playing: opts.play } : {}),
   });
+  perf.runPosted.set(runId, performance.now());
   post({ type: 'run', runId, config: configOf(s), mode });
   if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });
 }
@@ -156,11 +170,18 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
     }
     case 'chunk': {
       if (m.runId !== st.run.runId) return;
+      const posted = perf.runPosted.get(m.runId);
+      if (posted !== undefined) {
+        perf.runPosted.delete(m.runId);
+        perf.firstChunk.push(performance.now() - posted);
+      }
       // Chunks are committed at most once per animation frame (the worker may send several per frame).
       chunkQueue.push(m);
       if (!chunkFlushScheduled) {
         chunkFlushScheduled = true;
-        requestAnimationFrame(flushChunks);
+        // A network's samples trickle in: commit them ~10 times a second so the page keeps its frame rate.
+        if (st.run.mode === 'stream') setTimeout(() => requestAnimationFrame(flushChunks), STREAM_COMMIT_MS);
+        else requestAnimationFrame(flushChunks);
       }
       break;
     }

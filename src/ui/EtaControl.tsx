@@ -11,7 +11,7 @@ export function EtaControl() {
   const eig = useApp((s) => s.eigStart);
   const pid = useApp((s) => s.settings.problem);
   const def = getProblemSpec(pid)?.defaults.eta ?? eta;
-  const gfEnd = useApp((s) => gfEndSharpness(s));
+  const gfEnd = useApp((s) => (s.run.done ? gfEndSharpness(s) : null));
   const edgeL = useApp((s) => edgeLambda(s)?.lambda ?? null);
   const edgeWhere = useApp((s) => edgeLambda(s)?.where ?? null);
   const edge = edgeL === null ? null : { lambda: edgeL, where: edgeWhere };
@@ -42,8 +42,8 @@ export function EtaControl() {
             onChange={(e) => setEta(Number((10 ** Number(e.target.value)).toPrecision(4)))}
           />
           <div className="ticks" aria-hidden="true">
-            {ticks.map((t) => (
-              <span key={t.key} className={`tick ${t.key === 'gf' ? 'gf' : ''}`} style={{ left: `${pos(t.eta)}%` }} title={`${t.title} = ${fmtEta(t.eta)}`}>
+            {ticks.map((t, i) => (
+              <span key={t.key} className={`tick ${t.key === 'gf' ? 'gf' : ''} ${i % 2 ? 'low' : ''}`} style={{ left: `${pos(t.eta)}%` }} title={`${t.title} = ${fmtEta(t.eta)}`}>
                 <span className="tick-line" />
                 <span className="tick-label">{t.label}</span>
               </span>

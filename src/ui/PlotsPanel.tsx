@@ -47,10 +47,7 @@ function extentOf(layers: Layer[]): { x: [number, number]; y: [number, number] }
   return { x: [x0 - px, x1 + px], y: [y0 - py, y1 + py] };
 }
 
-/**
- * While `active` (a drag), pass `value` on at most every `ms`: the plane follows the pointer every frame
- * and the time-series plots catch up a few times a second; otherwise pass it on at once.
- */
+/** While `active`, pass `value` on at most every `ms` (trailing: the last value always arrives). */
 function useThrottled<T>(value: T, active: boolean, ms: number): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
@@ -106,13 +103,17 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   const onCursor = useMemo(() => (x: number | null) => setCursor(x === null ? null : x / scale), [scale]);
   const logs = new Set(settings.log);
 
-  const slowLayers = useThrottled(layers, dragging, 250);
+  // The plane follows every frame; the five time-series plots (SVG axes and legends are costly to
+  // lay out) are refreshed at most ~10 times a second, 4 during a drag.
+  const slowLayers = useThrottled(layers, true, dragging ? 250 : 100);
   const sharp = useMemo(() => timeSeries(slowLayers, axis, pickSharpness), [slowLayers, axis]);
   const loss = useMemo(() => timeSeries(slowLayers, axis, pickLoss), [slowLayers, axis]);
   const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);
   const centre = useMemo(() => timeSeries(slowLayers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [slowLayers, axis, projected]);
   const dist = useMemo(() => timeSeries(slowLayers, axis, pickDist), [slowLayers, axis]);
-  const marks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [run.onset, eta, axis, flows]);
+  const onsetKey = JSON.stringify(run.onset);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const marks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [onsetKey, eta, axis, flows]);
   const edgeLine = useMemo(() => [{ y: 2 / eta, label: `2/η = ${formatNumber(2 / eta)}`, color: REF_COLORS.edge, dash: '6 4' }], [eta]);
   const xDomain = useMemo((): [number, number] => [0, Math.max(1, end) * scale], [end, scale]);
   const paths: Series[] = useMemo(() => planePaths(layers, projected ? 2 : dim), [layers, dim, projected]);

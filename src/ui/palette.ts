@@ -4,8 +4,8 @@
  * Flow colours are the flow registry's FlowSpec.color (src/engine/flows/registry.ts), copied here so the
  * plots do not import the engine; test/plots-palette.test.ts fails if the two ever differ. The app should
  * prefer FlowSpec.color when it has the spec at hand. Colour is never the only cue: gradient flow — the flow
- * that does not see EoS — is also dashed, because its orange and rod flow's vermillion are the closest
- * pair of the registry's colours for deuteranopes (ΔE ≈ 18; test/plots-palette.test.ts).
+ * that does not see EoS — is also dashed. Gradient flow is sky blue rather than orange because orange and rod
+ * flow's vermillion were the closest pair for deuteranopes (ΔE ≈ 18; test/plots-palette.test.ts).
  */
 import type { FlowId } from '../engine/types.ts';
 
@@ -22,7 +22,7 @@ export const OKABE_ITO = {
 
 export const FLOW_COLORS: Readonly<Record<FlowId, string>> = {
   gd: OKABE_ITO.black,
-  'gradient-flow': OKABE_ITO.orange,
+  'gradient-flow': OKABE_ITO.skyBlue,
   'central-flow': OKABE_ITO.bluishGreen,
   'rod-flow': OKABE_ITO.vermillion,
 };
@@ -56,7 +56,7 @@ export const REF_COLORS = {
 
 /** Extra colours for overlays of saved runs, in order (skipping the flow colours). */
 export const EXTRA_SERIES_COLORS: readonly string[] = [
-  OKABE_ITO.skyBlue,
+  OKABE_ITO.orange,
   OKABE_ITO.blue,
   OKABE_ITO.reddishPurple,
   OKABE_ITO.yellow,

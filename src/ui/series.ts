@@ -52,6 +52,7 @@ type Pick = (tr: ViewTrace, id: FlowId) => { y: ArrayLike<number>; yStride?: num
 export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, flows?: readonly FlowId[]): Series[] {
   const out: Series[] = [];
   for (const layer of layers) {
+    let legend = false;
     for (const id of FLOW_IDS) {
       if (flows && !flows.includes(id)) continue;
       const tr = layer.traces[id];
@@ -59,9 +60,13 @@ export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, f
       const x = timeOf(tr, layer.eta, axis);
       for (const p of pick(tr, id)) {
         const st = style(layer);
+        // A saved run gets one legend entry (its series keep their flow colours, dotted) and full readouts.
+        const overlay = layer.kind === 'saved' || layer.kind === 'imported';
+        const legendHere = overlay && !legend;
+        if (legendHere) legend = true;
         out.push({
           id: sid(layer, `${id}:${p.sub}`),
-          label: lab(layer, p.label),
+          label: legendHere ? `${layer.name} (dotted)` : lab(layer, p.label),
           color: FLOW_COLORS[id],
           x,
           y: p.y,
@@ -69,6 +74,7 @@ export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, f
           yOffset: p.yOffset,
           length: tr.length,
           ...st,
+          noLegend: st.noLegend || (overlay && !legendHere),
           dash: p.dash ?? st.dash,
         });
       }
@@ -119,6 +125,7 @@ export const pickDist: Pick = (tr, id) => (id === 'gd' ? [] : [{ y: tr.dist, lab
 export function planePaths(layers: Layer[], dim: number): Series[] {
   const out: Series[] = [];
   for (const layer of layers) {
+    let legend = false;
     for (const id of FLOW_IDS) {
       const tr = layer.traces[id];
       if (!tr || tr.length === 0) continue;
@@ -140,6 +147,11 @@ export function planePaths(layers: Layer[], dim: number): Series[] {
         ...st,
       };
       if (id === 'gd' && layer.kind === 'live') base.width = 0.8;
+      if (layer.kind === 'saved' || layer.kind === 'imported') {
+        if (legend) base.noLegend = true;
+        else base.label = `${layer.name} (dotted)`;
+        legend = true;
+      }
       out.push(base);
     }
   }

@@ -322,6 +322,47 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.context().close();
   });
 
+  it('a network streams from the worker, says its plane is a projection, and pauses', async () => {
+    const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=2');
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 4, null, { timeout: 60_000 });
+    const st = await appState<{ mode: string; projected: boolean; wDim: number }>(page, "(s) => ({ mode: s.run.mode, projected: s.run.traces.gd.projected, wDim: s.run.traces.gd.wDim })");
+    expect(st).toEqual({ mode: 'stream', projected: true, wDim: 2 });
+    expect(await page.getByText('a 2-D projection', { exact: false }).count()).toBeGreaterThan(0);
+    await page.getByTestId('play').click(); // pause
+    await page.waitForTimeout(500);
+    const a = await counter(page);
+    await page.waitForTimeout(800);
+    expect(await counter(page)).toBe(a);
+    await page.getByTestId('step').click();
+    await page.waitForFunction((n) => (window as any).__rodflow.store.getState().playhead === n + 1, a, { timeout: 20_000 });
+    await shot(page, 'e2e-network.png');
+    await page.context().close();
+  });
+
+  it('saved runs can be named, overlaid, toggled and deleted', async () => {
+    const page = await open('?v=1&problem=quartic&eta=1&steps=60');
+    await waitRun(page, 60);
+    await page.getByLabel('Name for the saved run').fill('first');
+    await page.getByRole('button', { name: 'Save run' }).click();
+    await page.locator('#eta-input').fill('0.9');
+    await page.locator('#eta-input').press('Enter');
+    await waitRun(page, 60);
+    const names = await appState<string[]>(page, '(s) => s.saved.map((o) => o.name)');
+    expect(names).toEqual(['first']);
+    const legend = () => page.evaluate(() => document.body.innerText.includes('first · Gradient descent'));
+    expect(await legend()).toBe(true);
+    await page.getByLabel('Show first').uncheck();
+    expect(await appState<boolean>(page, '(s) => s.saved[0].visible')).toBe(false);
+    expect(await legend()).toBe(false);
+    await page.getByLabel('Show first').check();
+    await page.getByLabel('Run name').fill('renamed');
+    expect(await appState<string>(page, '(s) => s.saved[0].name')).toBe('renamed');
+    await shot(page, 'e2e-saved-overlay.png');
+    await page.getByLabel('Delete renamed').click();
+    expect(await appState<number>(page, '(s) => s.saved.length')).toBe(0);
+    await page.context().close();
+  });
+
   it('no request leaves the origin, and no page error happened', () => {
     expect(allRequests.length).toBeGreaterThan(10);
     const foreign = allRequests.filter((u) => !u.startsWith(h.url) && !u.startsWith('data:') && !u.startsWith('blob:' + h.url.slice(0, -1)));

@@ -14,10 +14,13 @@
  *     Why: after one Euler substep the active block of H becomes, to first order,
  *     diag(λ) − η·dt·(α + ½𝔅[X]); asking it to be ⪯ (2/η)I with complementarity gives exactly the QP
  *     with α' (for k = 1 this is the spec's σ² = max(0, [2⟨−g,∇S⟩ + 2(S−2/η)/(η·dt)]/‖∇S‖²)). It pins
- *     S to 2/η instead of letting Euler's error drift it away, and makes eigenvalues in (1.95/η, 2/η)
- *     inactive unless they would cross within the substep.
+ *     S to 2/η instead of letting Euler's error drift it away, and leaves eigenvalues in (1.5/η, 2/η)
+ *     with X = 0 unless the substep would carry them across 2/η.
+ *     A start well above 2/η (e.g. the quartic at ηS = 2.5 from x = 0.01, where ∇S is tiny) makes the
+ *     linearised look-ahead overshoot wildly; such substeps are backtracked (see BACKTRACK_BAND).
  *  4. w ← w − η·dt·(g + ½Σ_ij X_ij D_ij) (off-diagonal pairs twice).
- * Below 2/η (no active eigenvalue) this is gradient flow by Euler, which is accurate while ηS < 2.
+ * With no eigenvalue pressing on 2/η this is gradient flow by Euler, accurate while ηS < 2. A quadratic
+ * (third derivative 0) has no central flow above 2/η: 𝔅 = 0 and the flow stays gradient flow.
  *
  * Samples: Σ's eigenpairs (eig of X rotated by U), osc = tr Σ, predictedLoss = L + tr Σ/η,
  * predictedGradSq = ‖g‖² + 4 tr Σ/η². The X reported at time t is the one the next substep uses.

@@ -75,7 +75,7 @@ export const GRADIENT_FLOW_SPEC: FlowSpec = {
   id: 'gradient-flow',
   name: 'Gradient flow',
   // Okabe–Ito orange.
-  color: '#E69F00',
+  color: '#56B4E9',
   description: 'dw/dt = −η∇L(w): GD without oscillation. It keeps sharpening past 2/η, blind to the edge of stability.',
   options: OPTIONS,
   create: (problem, eta, w0, options) => new GradientFlow(problem, eta, w0, options),

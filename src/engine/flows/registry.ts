@@ -1,8 +1,8 @@
 /**
  * The flow registry: the UI, the worker and the CLI list flows from here, so adding a flow touches no
  * component. Colours are from the Okabe–Ito colour-blind-safe palette, one hue per flow:
- * GD black #000000 (the ground truth), gradient flow orange #E69F00, central flow bluish green #009E73,
- * rod flow vermillion #D55E00. (Sky blue #56B4E9, blue #0072B2, yellow #F0E442 and reddish purple
+ * GD black #000000 (the ground truth), gradient flow sky blue #56B4E9, central flow bluish green #009E73,
+ * rod flow vermillion #D55E00. (Orange #E69F00, blue #0072B2, yellow #F0E442 and reddish purple
  * #CC79A7 are left for overlays such as ghosts, 2/η lines and GD's smoothed loss.)
  */
 import { InputError, type FlowId, type FlowSpec } from '../types.ts';

@@ -41,6 +41,12 @@
  *    > 1e-4, at step 1022 with max S = 227.8): vector+roundoff catapults at 976 (max S 223.6),
  *    vector+step at 919 (218.7), Σ form at 895 (216.7), vector with no seed at 1396 (262.2); before
  *    the tiny-rod fix above, no seed meant never (S ran to 440). See test/flows-rod.test.ts.
+ *    On the network mlp-chebyshev (η = 0.2, vector form): GD crosses 2/η at 325 and peaks at S = 14.27
+ *    at step 437; roundoff seed peaks at 13.42 (step 421), step seed 11.91 (384), no seed 20.24 (560).
+ *  - Divergence: besides the centre's loss, the mean loss at the rod's ends is checked (on a quadratic
+ *    above 2/η the centre sits at the minimum while the ends run away).
+ *  - Cost per right-hand side: 2 gradients (+ 2 HVPs with the backward-error term) per rod; the Σ form
+ *    uses two rods only while Σ is genuinely rank two (early transients, EoS onset).
  */
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
