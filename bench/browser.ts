@@ -31,7 +31,7 @@ export async function runBrowserBench(): Promise<void> {
   const out = join(ROOT, 'node_modules', '.cache', 'rodflow-bench');
   build(out);
   const { server, url } = (await serveDist(out, 0)) as { server: Server; url: string };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, ...(process.env.BENCH_EXTRA_ARGS ?? '').split(' ').filter(Boolean)] });
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
 
@@ -57,10 +57,11 @@ export async function runBrowserBench(): Promise<void> {
     await page.waitForTimeout(500);
     const perf = await page.evaluate(() => {
       const p = (window as any).__rodflow.perf;
-      return { drag: p.drag as number[], full: p.dragFull as number[] };
+      return { drag: p.drag as number[], full: p.dragFull as number[], first: p.firstChunk as number[], worker: p.workerFirst as number[] };
     });
     const chunkMs = await page.evaluate(() => (window as any).__rodflow.store.getState().run.computeMs as number);
     console.log(`drag → first redrawn frame (valley, 4 flows): median ${f1(median(perf.drag))} ms, p90 ${f1(pct(perf.drag, 0.9))} ms over ${perf.drag.length} drags (target ≤ 16 ms)`);
+    console.log(`  of which: run request posted → first chunk received ${f1(median(perf.first))} ms (the worker's own part ${f1(median(perf.worker))} ms)`);
     console.log(`drag → whole 2000-step horizon redrawn: median ${f1(median(perf.full))} ms, p90 ${f1(pct(perf.full, 0.9))} ms over ${perf.full.length} drags (last worker slice ${f1(chunkMs)} ms)`);
 
     // 2. Frame rate of the main thread while a network trains in the worker.

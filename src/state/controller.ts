@@ -41,6 +41,10 @@ export const perf = {
   /** Run request posted → its first chunk received from the worker, ms (worker latency). */
   firstChunk: [] as number[],
   runPosted: new Map<number, number>(),
+  /** Worker compute time of each chunk, ms. */
+  sliceMs: [] as number[],
+  /** The worker's own part of firstChunk (request received → first chunk posted), ms. */
+  workerFirst: [] as number[],
   chunks: 0,
 };
 
@@ -92,8 +96,11 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
   const runId = ++runCounter;
   const mode = modeFor(s);
   if (opts.showAll) showAllRun = runId;
+  const fresh = emptyRun(runId, mode, s.eta, 0);
+  // During a drag the previous path stays drawn until the new one arrives (one redraw per move, not two).
+  if (opts.showAll && get().run.mode === mode) fresh.traces = get().run.traces;
   set({
-    run: emptyRun(runId, mode, s.eta, 0),
+    run: fresh,
     playhead: 0,
     ...(opts.keepGhosts ? {} : { ghosts: [] }),
     ...(opts.play !== undefined ? { playing: opts.play } : {}),
@@ -174,6 +181,7 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
       if (posted !== undefined) {
         perf.runPosted.delete(m.runId);
         perf.firstChunk.push(performance.now() - posted);
+        if (m.sinceRequest !== undefined) perf.workerFirst.push(m.sinceRequest);
       }
       // Chunks are committed at most once per animation frame (the worker may send several per frame).
       chunkQueue.push(m);
@@ -218,6 +226,7 @@ function flushChunks(): void {
   for (const m of msgs) {
     if (m.runId !== run.runId) continue;
     perf.chunks++;
+    perf.sliceMs.push(m.ms);
     const traces = { ...run.traces };
     let frontier = run.t0;
     for (const c of m.chunks) {

@@ -141,7 +141,8 @@ export function planePaths(layers: Layer[], dim: number): Series[] {
         yOffset: dim === 1 ? 0 : 1,
         length: tr.length,
         t: tr.t,
-        kind: id === 'gd' ? 'line+points' : 'line',
+        // GD's dots show the zig-zag; past a few hundred iterates they only cost drawing time.
+        kind: id === 'gd' && tr.length <= 400 ? 'line+points' : 'line',
         width: id === 'gd' ? 1 : 2.5,
         pointRadius: id === 'gd' ? 2 : undefined,
         ...st,

@@ -93,6 +93,8 @@ export type FromWorker =
       done: boolean;
       /** Compute time of this chunk, ms (for the bench and the status line). */
       ms: number;
+      /** First chunk of a run: worker time from receiving the request to posting this chunk, ms. */
+      sinceRequest?: number;
       chunks: TraceChunk[];
       /** First absolute time at which each flow's sharpness exceeded 2/η (EoS onset), if any. */
       onset: Partial<Record<FlowId, number>>;

@@ -17,6 +17,8 @@ declare const self: DedicatedWorkerGlobalScope;
 const SLICE_MS = 12;
 /** The first slice of a new horizon is shorter, so that a drag shows its new path in the next frame. */
 const FIRST_SLICE_MS = 5;
+/** Horizon mode: later chunks of one run are posted at most this often. */
+const HORIZON_CHUNK_MS = 60;
 
 interface Current {
   runId: number;
@@ -31,12 +33,17 @@ interface Current {
   /** Steps still to do for a single-step request (stream mode). */
   stepQuota: number;
   onset: Partial<Record<FlowId, number>>;
-  /** Horizon mode: the single full chunk has been sent. */
+  /** A first chunk has been sent (the next ones append). */
   delivered: boolean;
+  /** When the last chunk was posted (worker clock). */
+  lastSent: number;
 }
 
 let current: Current | null = null;
 let pendingRun: Extract<ToWorker, { type: 'run' }> | null = null;
+/** When the pending request arrived (worker clock). */
+let pendingSince = 0;
+let runSince = 0;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -65,6 +72,7 @@ function schedule(): void {
 
 function startRun(msg: Extract<ToWorker, { type: 'run' }>): void {
   current = null;
+  runSince = pendingSince;
   const cfg = { ...msg.config };
   // Horizon mode replays every step: keep the whole horizon at stride 1.
   if (msg.mode === 'horizon') cfg.capacity = Math.max(cfg.capacity ?? 4096, cfg.steps + 2);
@@ -93,6 +101,7 @@ function startRun(msg: Extract<ToWorker, { type: 'run' }>): void {
     stepQuota: 0,
     onset: {},
     delivered: false,
+    lastSent: 0,
   };
   post({
     type: 'info',
@@ -204,7 +213,10 @@ function sendChunk(cur: Current, ms: number): void {
   }
   cur.delivered = true;
   post(
-    { type: 'chunk', runId: cur.runId, generation: r.generation, reset, step: r.step, done: r.done, ms, chunks, onset: { ...cur.onset } },
+    {
+      type: 'chunk', runId: cur.runId, generation: r.generation, reset, step: r.step, done: r.done, ms, chunks, onset: { ...cur.onset },
+      ...(reset && r.generation === 0 ? { sinceRequest: performance.now() - runSince } : {}),
+    },
     transfer,
   );
 }
@@ -230,7 +242,12 @@ function pump(): void {
         r.advance(n);
         n = Math.min(64, n * 2);
       }
-      sendChunk(cur, performance.now() - t0);
+      // First slice at once; then at most every HORIZON_CHUNK_MS (each chunk costs the page a redraw).
+      const now = performance.now();
+      if (!cur.delivered || r.done || now - cur.lastSent >= HORIZON_CHUNK_MS) {
+        sendChunk(cur, now - t0);
+        cur.lastSent = now;
+      }
       if (!r.done) schedule();
       return;
     }
@@ -271,6 +288,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   switch (msg.type) {
     case 'run':
       pendingRun = msg;
+      pendingSince = performance.now();
       schedule();
       break;
     case 'fork': {
@@ -283,6 +301,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       const end = (base.t0 ?? 0) + base.steps;
       const t0 = msg.sameBase ? (base.t0 ?? 0) : Math.min(msg.t, end);
       const start = msg.sameBase ? base.start : stateAt(cur, t0);
+      pendingSince = performance.now();
       pendingRun = {
         type: 'run',
         runId: msg.runId,

@@ -2,13 +2,14 @@
  * The explorable in a real browser (Debian Chromium via playwright-core), against the built page.
  * One file so the page is built once. Screenshots of the main states go to test-results/.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
-import { HAS_CHROMIUM, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 /** Every request any page made, for the same-origin check at the end. */
@@ -349,7 +350,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await waitRun(page, 60);
     const names = await appState<string[]>(page, '(s) => s.saved.map((o) => o.name)');
     expect(names).toEqual(['first']);
-    const legend = () => page.evaluate(() => document.body.innerText.includes('first · Gradient descent'));
+    const legend = () => page.evaluate(() => document.body.innerText.includes('first (dotted)'));
     expect(await legend()).toBe(true);
     await page.getByLabel('Show first').uncheck();
     expect(await appState<boolean>(page, '(s) => s.saved[0].visible')).toBe(false);
@@ -369,4 +370,34 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(foreign).toEqual([]);
     expect(allErrors).toEqual([]);
   });
+});
+
+describe('npm start', () => {
+  it('builds the page, serves it on 127.0.0.1 with the CSP header, and prints the URL', async () => {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed:\n${out}`)), 110_000);
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          const m = /running at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`start exited with ${code}:\n${out}`)));
+      });
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      const html = await res.text();
+      expect(html).toContain('<title>Rod Flow Explorer</title>');
+      expect(html).toContain('http-equiv="Content-Security-Policy"');
+      expect(html).not.toMatch(/(src|href)="https?:/);
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
 });
