@@ -44,13 +44,13 @@ export async function runBrowserBench(): Promise<void> {
     let y = box.y + box.height / 2;
     await page.mouse.move(x, y);
     await page.mouse.down();
-    const moves = 40;
+    const moves = 25;
     for (let i = 0; i < moves; i++) {
       // A small circle around the start; each move waits for its frame and the worker to settle.
       x += 6 * Math.cos(i / 3);
       y += 6 * Math.sin(i / 3);
       await page.mouse.move(x, y, { steps: 1 });
-      await page.waitForTimeout(120);
+      await page.waitForTimeout(Number(process.env.BENCH_DRAG_GAP_MS ?? 400));
     }
     await page.waitForTimeout(1500);
     await page.mouse.up();

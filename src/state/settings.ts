@@ -54,6 +54,8 @@ export interface Settings {
 }
 
 export const DEFAULT_PROBLEM = 'valley';
+/** The opening problem's step budget in the page: its EoS episode (onset, catapult, settling) fits in it. */
+export const DEFAULT_VIEW_STEPS = 600;
 
 /** The settings a problem opens with (its registry defaults). */
 export function problemDefaults(spec: ProblemSpec, keep?: Partial<Settings>): Settings {
@@ -64,7 +66,7 @@ export function problemDefaults(spec: ProblemSpec, keep?: Partial<Settings>): Se
     expr: undefined,
     eta: spec.defaults.eta,
     start: null,
-    steps: spec.defaults.steps,
+    steps: spec.id === DEFAULT_PROBLEM ? Math.min(spec.defaults.steps, DEFAULT_VIEW_STEPS) : spec.defaults.steps,
     flows: [...FLOW_IDS],
     flowOptions: {},
     timeAxis: keep?.timeAxis ?? 'steps',
@@ -76,8 +78,7 @@ export function problemDefaults(spec: ProblemSpec, keep?: Partial<Settings>): Se
 }
 
 export function defaultSettings(): Settings {
-  const spec = getProblemSpec(DEFAULT_PROBLEM) ?? PROBLEMS[0];
-  return problemDefaults(spec);
+  return problemDefaults(getProblemSpec(DEFAULT_PROBLEM) ?? PROBLEMS[0]);
 }
 
 /** Steps per frame actually used. */

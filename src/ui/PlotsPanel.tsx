@@ -97,15 +97,18 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
     [ghosts, saved, live, eta],
   );
   const flows = info?.flows ?? settings.flows;
-  const end = runEnd(run);
+  // The clock's end is the step budget (forks keep it), known before the run's info arrives: a new
+  // run never changes the time axes (which would redraw every plot twice per drag move).
+  const end = Math.max(settings.steps, run.info ? runEnd(run) : 0);
   const xLabel = axis === 'eta' ? 'time t = η·k' : 'step k';
   const cursorX = cursorT === null ? null : cursorT * scale;
   const onCursor = useMemo(() => (x: number | null) => setCursor(x === null ? null : x / scale), [scale]);
   const logs = new Set(settings.log);
 
   // The plane follows every frame; the five time-series plots (SVG axes and legends are costly to
-  // lay out) are refreshed at most ~10 times a second, 4 during a drag.
-  const slowLayers = useThrottled(layers, true, dragging ? 250 : 100);
+  // lay out) are refreshed at most ~10 times a second, and about once a second during a drag (they
+  // catch up when it ends), so that the dragged path is redrawn at once.
+  const slowLayers = useThrottled(layers, true, dragging ? 1000 : 100);
   const sharp = useMemo(() => timeSeries(slowLayers, axis, pickSharpness), [slowLayers, axis]);
   const loss = useMemo(() => timeSeries(slowLayers, axis, pickLoss), [slowLayers, axis]);
   const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);

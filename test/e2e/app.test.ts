@@ -192,7 +192,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const text = await notice.innerText();
     for (const part of ['problem=nope', 'eta=abc', 'steps=-4', 'p.zz', 'start=1,2,3', 'flows=gd,warp']) expect(text).toContain(part);
     const st = await appState<{ problem: string; eta: number; steps: number; flows: string[] }>(page, '(s) => ({ problem: s.settings.problem, eta: s.settings.eta, steps: s.settings.steps, flows: s.settings.flows })');
-    expect(st).toEqual({ problem: 'valley', eta: 0.3, steps: 2000, flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'] });
+    expect(st).toEqual({ problem: 'valley', eta: 0.3, steps: 600, flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'] });
     await shot(page, 'e2e-broken-url.png');
     // A link of an unknown version: defaults and a notice, never a blank page.
     await page.goto(h.url + '?v=99&eta=1');
