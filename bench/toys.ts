@@ -26,8 +26,8 @@ export async function runToyBench(): Promise<void> {
     let gdRate = NaN;
     for (const flow of FLOW_IDS as readonly FlowId[]) {
       const config: RunConfig = { problem: { id: spec.id }, eta: spec.defaults.eta, steps, flows: [flow] };
-      createRunner(config).advance(200); // warm-up (JIT)
-      const ms = timeRun(config, 5);
+      timeRun(config, 2); // warm-up: let the JIT settle on this problem and flow
+      const ms = timeRun(config, 7);
       const rate = (steps / ms) * 1000;
       if (flow === 'gd') gdRate = rate;
       row.push(`${Math.round(rate).toLocaleString('en-US')}${flow === 'gd' ? '' : ` (${(gdRate / rate).toFixed(1)}×)`}`);
