@@ -57,14 +57,17 @@ export async function runBrowserBench(): Promise<void> {
     await page.waitForTimeout(500);
     const perf = await page.evaluate(() => {
       const p = (window as any).__rodflow.perf;
-      return { drag: p.drag as number[], full: p.dragFull as number[], first: p.firstChunk as number[], worker: p.workerFirst as number[] };
+      return { drag: p.drag as number[], full: p.dragFull as number[], first: p.firstChunk as number[], worker: p.workerFirst as number[], parts: p.dragParts as number[][] };
     });
     const chunkMs = await page.evaluate(() => (window as any).__rodflow.store.getState().run.computeMs as number);
     console.log(`drag → first redrawn frame (valley, 4 flows): median ${f1(median(perf.drag))} ms, p90 ${f1(pct(perf.drag, 0.9))} ms over ${perf.drag.length} drags (target ≤ 16 ms)`);
     console.log(`  of which: run request posted → first chunk received ${f1(median(perf.first))} ms (the worker's own part ${f1(median(perf.worker))} ms)`);
+    const part = (k: number) => f1(median(perf.parts.map((r) => r[k])));
+    console.log(`  per drag (medians): pointer event → request posted ${part(0)} ms, → first chunk on the main thread ${part(1)} ms, → its commit starts ${part(2)} ms, → rendered and drawn ${part(3)} ms, → frame done ${part(4)} ms`);
     console.log(`drag → whole 2000-step horizon redrawn: median ${f1(median(perf.full))} ms, p90 ${f1(pct(perf.full, 0.9))} ms over ${perf.full.length} drags (last worker slice ${f1(chunkMs)} ms)`);
 
-    // 2. Frame rate of the main thread while a network trains in the worker.
+    // 2. Frame rate of the main thread while a network trains in the worker (BENCH_DRAG_ONLY=1 skips it).
+    if (process.env.BENCH_DRAG_ONLY) return;
     await page.goto(url + '?v=1&problem=mlp-chebyshev&play=1&speed=5');
     await page.waitForFunction(() => (window as any).__rodflow?.store.getState().run.step > 0, null, { timeout: 60_000 });
     await page.waitForTimeout(1000);

@@ -5,7 +5,7 @@
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import { parseRunFile, runFileTraces } from '../engine/run-file.ts';
 import type { FlowId, ProblemSettings, RunConfig } from '../engine/types.ts';
-import type { FromWorker, RunMode, ToWorker } from '../worker/protocol.ts';
+import type { FromWorker, RunInfo, RunMode, ToWorker } from '../worker/protocol.ts';
 import { effectiveSpeed, problemDefaults, type ControlId, type Settings } from './settings.ts';
 import { emptyRun, store, type AppState, type Overlay, type RunView } from './store.ts';
 import { applyChunk, type ViewTrace } from './trace-buffer.ts';
@@ -46,6 +46,13 @@ export const perf = {
   /** The worker's own part of firstChunk (request received → first chunk posted), ms. */
   workerFirst: [] as number[],
   chunks: 0,
+  /**
+   * Where a drag's first frame spends its time, per drag: [pointer event → run request posted,
+   * posted → first chunk arrives on the main thread, arrival → its commit starts, commit → page
+   * rendered and plots drawn, → the frame that shows them is done], ms.
+   */
+  dragParts: [] as number[][],
+  partMark: new Map<number, number[]>(),
 };
 
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
@@ -97,11 +104,18 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
   const mode = modeFor(s);
   if (opts.showAll) showAllRun = runId;
   const fresh = emptyRun(runId, mode, s.eta, 0);
-  // During a drag the previous path stays drawn until the new one arrives (one redraw per move, not two).
-  if (opts.showAll && get().run.mode === mode) fresh.traces = get().run.traces;
+  // During a drag the previous path (and playhead, and onset marks) stays drawn until the new one
+  // arrives: posting the request then re-renders nothing costly, and each move redraws once, not twice.
+  const keep = opts.showAll && get().run.mode === mode;
+  if (keep) {
+    fresh.traces = get().run.traces;
+    fresh.onset = get().run.onset;
+    // The label and clock stay too (the new run's info replaces them within a few ms).
+    fresh.info = get().run.info;
+  }
   set({
     run: fresh,
-    playhead: 0,
+    playhead: keep ? get().playhead : 0,
     ...(opts.keepGhosts ? {} : { ghosts: [] }),
     ...(opts.play !== undefined ? { playing: opts.play } : {}),
   });
@@ -167,12 +181,13 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
   switch (m.type) {
     case 'info': {
       if (m.info.runId !== st.run.runId) return;
-      const patch: Partial<AppState> = { run: { ...st.run, info: m.info, t0: m.info.t0 } };
-      if (m.info.t0 === 0) {
-        patch.eigStart = m.info.eigStart;
-        patch.startUsed = m.info.start;
+      // While the start is dragged, the first chunk follows within a few ms: commit both together
+      // (one page render on the way to the dragged path's frame, not two).
+      if (st.dragging && m.info.mode === 'horizon') {
+        heldInfo = m.info;
+        return;
       }
-      set(patch);
+      set(infoPatch(st.run, m.info));
       break;
     }
     case 'chunk': {
@@ -180,27 +195,47 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
       const posted = perf.runPosted.get(m.runId);
       if (posted !== undefined) {
         perf.runPosted.delete(m.runId);
+        perf.partMark.get(m.runId)?.push(performance.now());
         perf.firstChunk.push(performance.now() - posted);
         if (m.sinceRequest !== undefined) perf.workerFirst.push(m.sinceRequest);
       }
-      // Chunks are committed at most once per animation frame (the worker may send several per frame).
       chunkQueue.push(m);
+      // A dragged start's first chunk is committed (drawn) at once, so that the very next frame shows
+      // it; drawing it inside the next animation frame would hold that frame back by the drawing time.
+      if (st.dragging && st.run.mode === 'horizon' && m.reset) {
+        flushChunks(false);
+        break;
+      }
+      // Chunks are committed at most once per animation frame (the worker may send several per frame).
       if (!chunkFlushScheduled) {
         chunkFlushScheduled = true;
         // A network's samples trickle in: commit them ~10 times a second so the page keeps its frame rate.
-        if (st.run.mode === 'stream') setTimeout(() => requestAnimationFrame(flushChunks), STREAM_COMMIT_MS);
-        else requestAnimationFrame(flushChunks);
+        if (st.run.mode === 'stream') setTimeout(() => requestAnimationFrame(() => flushChunks()), STREAM_COMMIT_MS);
+        else requestAnimationFrame(() => flushChunks());
       }
       break;
     }
     case 'error': {
       if (m.runId !== undefined && m.runId !== st.run.runId) return;
+      heldInfo = null;
       set({ run: { ...st.run, computing: false, error: { message: m.message, position: m.position, input: m.input } }, playing: false });
       break;
     }
     default:
       break;
   }
+}
+
+/** A dragged run's info, committed with its first chunk (see onMessage). */
+let heldInfo: RunInfo | null = null;
+
+function infoPatch(run: RunView, info: RunInfo): Partial<AppState> {
+  const patch: Partial<AppState> = { run: { ...run, info, t0: info.t0 } };
+  if (info.t0 === 0) {
+    patch.eigStart = info.eigStart;
+    patch.startUsed = info.start;
+  }
+  return patch;
 }
 
 type ChunkMsg = Extract<FromWorker, { type: 'chunk' }>;
@@ -215,13 +250,31 @@ function afterFrame(f: () => void): void {
   afterFrameQueue.push(f);
   afterFrameChannel.port2.postMessage(0);
 }
+/** `f` once the frame that shows what was just drawn is produced: this one (inside a rAF) or the next. */
+function onFrameDone(inFrame: boolean, f: () => void): void {
+  if (inFrame) afterFrame(f);
+  else requestAnimationFrame(() => afterFrame(f));
+}
 
-function flushChunks(): void {
-  chunkFlushScheduled = false;
+/** Commit the queued chunks; `inFrame`: called from an animation frame (else: the next frame shows them). */
+function flushChunks(inFrame = true): void {
+  if (inFrame) chunkFlushScheduled = false;
+  const flushAt = performance.now();
+  for (const m of chunkQueue) {
+    const pm = perf.partMark.get(m.runId);
+    if (pm && pm.length === 3) pm.push(flushAt);
+  }
   const msgs = chunkQueue.splice(0);
   const st = get();
   let run = st.run;
-  const patch: Partial<AppState> = {};
+  let patch: Partial<AppState> = {};
+  if (heldInfo) {
+    if (heldInfo.runId === run.runId) {
+      patch = infoPatch(run, heldInfo);
+      run = patch.run!;
+    }
+    heldInfo = null;
+  }
   const marks: [number, boolean][] = [];
   for (const m of msgs) {
     if (m.runId !== run.runId) continue;
@@ -237,7 +290,10 @@ function flushChunks(): void {
     run = { ...run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier };
     marks.push([m.runId, m.done]);
   }
-  if (!marks.length) return;
+  if (!marks.length) {
+    if (patch.run) set(patch);
+    return;
+  }
   patch.run = run;
   if (run.mode === 'stream') {
     patch.playhead = run.frontier;
@@ -251,16 +307,26 @@ function flushChunks(): void {
     patch.playhead = freezeTime(run);
   }
   set(patch);
+  // React renders (and the plots draw) in a microtask queued by set(); this one runs after it.
+  const rendered = { at: NaN };
+  queueMicrotask(() => (rendered.at = performance.now()));
   for (const [runId, done] of marks) {
     const t0 = perf.dragMark.get(runId);
     if (t0 !== undefined) {
       perf.dragMark.delete(runId);
-      afterFrame(() => perf.drag.push(performance.now() - t0));
+      const parts = perf.partMark.get(runId);
+      perf.partMark.delete(runId);
+      onFrameDone(inFrame, () => {
+        const now = performance.now();
+        perf.drag.push(now - t0);
+        // [pointer, posted, arrived, flush start] → differences, then the frame.
+        if (parts && parts.length === 4) perf.dragParts.push([parts[1] - parts[0], parts[2] - parts[1], parts[3] - parts[2], rendered.at - parts[3], now - rendered.at]);
+      });
     }
     const t1 = perf.dragFullMark.get(runId);
     if (t1 !== undefined && done) {
       perf.dragFullMark.delete(runId);
-      afterFrame(() => perf.dragFull.push(performance.now() - t1));
+      onFrameDone(inFrame, () => perf.dragFull.push(performance.now() - t1));
     }
   }
 }
@@ -388,6 +454,8 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
     const ts = lastPointerTs > 0 ? lastPointerTs : performance.now();
     perf.dragMark.set(runCounter, ts);
     perf.dragFullMark.set(runCounter, ts);
+    const posted = perf.runPosted.get(runCounter);
+    if (posted !== undefined) perf.partMark.set(runCounter, [ts, posted]);
   } else {
     set({ dragging: false });
     if (runKey(next) !== runKey(prev)) apply(next, prev, { history: 'push' });
@@ -596,7 +664,10 @@ export function initController(): void {
   fromLocation('replace');
   window.addEventListener('popstate', () => fromLocation('none'));
   requestAnimationFrame(tick);
-  window.addEventListener('pointermove', (e) => (lastPointerTs = e.timeStamp), { capture: true, passive: true });
+  // pointerrawupdate comes first (not aligned to frames) and may already move the start; both carry
+  // the input's own time stamp.
+  for (const t of ['pointerrawupdate', 'pointermove'])
+    window.addEventListener(t, (e) => (lastPointerTs = e.timeStamp), { capture: true, passive: true });
   void checkWebGpu();
   (window as unknown as { __rodflow: unknown }).__rodflow = { store, perf, configOf, importRunText, exportRun, setStart, setEta, play, pause, stepOnce };
 }

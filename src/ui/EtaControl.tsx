@@ -1,4 +1,5 @@
 /** η on a log slider with ticks at 2/λᵢ of the start, and a "just below 2/λ₁" snap. */
+import { useRef } from 'react';
 import { edgeLambda, etaBelowEdge, fmtEta, gfEndSharpness, setEta } from '../state/controller.ts';
 import { useApp } from '../state/store.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
@@ -11,7 +12,13 @@ export function EtaControl() {
   const eig = useApp((s) => s.eigStart);
   const pid = useApp((s) => s.settings.problem);
   const def = getProblemSpec(pid)?.defaults.eta ?? eta;
-  const gfEnd = useApp((s) => (s.run.done ? gfEndSharpness(s) : null));
+  const gfNow = useApp((s) => (s.run.done ? gfEndSharpness(s) : null));
+  // While the start is dragged, every move restarts the run: keep the last tick instead of removing
+  // and re-adding it (each flip re-lays out the slider and delays the dragged path's frame).
+  const dragging = useApp((s) => s.dragging);
+  const gfHeld = useRef(gfNow);
+  if (!dragging) gfHeld.current = gfNow;
+  const gfEnd = dragging ? gfHeld.current : gfNow;
   const edgeL = useApp((s) => edgeLambda(s)?.lambda ?? null);
   const edgeWhere = useApp((s) => edgeLambda(s)?.where ?? null);
   const edge = edgeL === null ? null : { lambda: edgeL, where: edgeWhere };

@@ -47,11 +47,15 @@ function extentOf(layers: Layer[]): { x: [number, number]; y: [number, number] }
   return { x: [x0 - px, x1 + px], y: [y0 - py, y1 + py] };
 }
 
-/** While `active`, pass `value` on at most every `ms` (trailing: the last value always arrives). */
-function useThrottled<T>(value: T, active: boolean, ms: number): T {
+/**
+ * While `active`, pass `value` on at most every `ms` (trailing: the last value always arrives); while
+ * `frozen`, hold the last value passed on (it catches up when unfrozen).
+ */
+function useThrottled<T>(value: T, active: boolean, ms: number, frozen = false): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
   useEffect(() => {
+    if (frozen) return;
     if (!active) {
       setShown(value);
       return;
@@ -62,7 +66,7 @@ function useThrottled<T>(value: T, active: boolean, ms: number): T {
       setShown(value);
     }, Math.max(0, wait));
     return () => clearTimeout(id);
-  }, [value, active, ms]);
+  }, [value, active, ms, frozen]);
   return active ? shown : value;
 }
 
@@ -106,9 +110,9 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   const logs = new Set(settings.log);
 
   // The plane follows every frame; the five time-series plots (SVG axes and legends are costly to
-  // lay out) are refreshed at most ~10 times a second, and about once a second during a drag (they
-  // catch up when it ends), so that the dragged path is redrawn at once.
-  const slowLayers = useThrottled(layers, true, dragging ? 1000 : 100);
+  // lay out) are refreshed at most ~10 times a second, and not at all during a drag (they catch up
+  // when it ends: the run then replays from the start), so that the dragged path is redrawn at once.
+  const slowLayers = useThrottled(layers, true, 100, dragging);
   const sharp = useMemo(() => timeSeries(slowLayers, axis, pickSharpness), [slowLayers, axis]);
   const loss = useMemo(() => timeSeries(slowLayers, axis, pickLoss), [slowLayers, axis]);
   const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);

@@ -47,7 +47,11 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
         </span>
         <span className="muted"> / {end}</span>
         <span className="muted"> · t = η·k = {(playhead * eta).toPrecision(4)}</span>
-        {run.computing && <span className="badge busy">computing…</span>}
+        {/* Always laid out (hidden when idle): showing it must not re-wrap the bar and shift the plots
+            under a dragging pointer. */}
+        <span className="badge busy" style={run.computing ? undefined : { visibility: 'hidden' }} aria-hidden={!run.computing}>
+          computing…
+        </span>
       </div>
       <input
         className="scrubber"

@@ -15,8 +15,13 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** Longest a slice of work may hold the worker before it looks at its inbox again, ms. */
 const SLICE_MS = 12;
-/** The first slice of a new horizon is shorter, so that a drag shows its new path in the next frame. */
-const FIRST_SLICE_MS = 5;
+/**
+ * Horizon mode works in shorter slices: a drag sends a new request every frame, and a request waits
+ * for the slice in progress to end.
+ */
+const HORIZON_SLICE_MS = 4;
+/** The first slice of a new horizon is shorter still, so that a drag shows its new path in the next frame. */
+const FIRST_SLICE_MS = 2;
 /** Horizon mode: later chunks of one run are posted at most this often. */
 const HORIZON_CHUNK_MS = 60;
 
@@ -236,7 +241,7 @@ function pump(): void {
       // The whole horizon at once, but delivered slice by slice: the first samples reach the page
       // within one short slice (a drag redraws at once), the rest follows in the next frames.
       if (r.done && cur.delivered) return;
-      const budget = cur.delivered ? SLICE_MS : FIRST_SLICE_MS;
+      const budget = cur.delivered ? HORIZON_SLICE_MS : FIRST_SLICE_MS;
       let n = 1;
       while (!r.done && performance.now() - t0 < budget) {
         r.advance(n);

@@ -59,7 +59,20 @@ export class Spectrum {
   private readonly dense: boolean;
   private readonly H: Float64Array;
   private readonly v2 = new Float64Array(4);
+  /** Lanczos residual tolerance (relative to ‖H‖); see lanczos.ts for what it means for values and vectors. */
+  tol = 1e-8;
+  /**
+   * What warm-starts Lanczos:
+   *  'last': the last call's vectors (a point that jumps around, e.g. GD's samples);
+   *  'extrapolate': 2u_k − u_{k−1} from the last two calls, pair by pair (sign-matched): for a point
+   *    moving smoothly (the central flow's Euler substeps) the eigenvectors drift smoothly too, and the
+   *    linear extrapolation is O(dt²) off instead of O(dt). Measured on mlp-teacher, central flow
+   *    steps 300–400 at tol 1e-6: 18.4 HVPs per step, against 60.5 with 'last' and 29.6 with the last
+   *    two calls' vectors as one warm block (which must multiply all 2k of them).
+   */
+  warmMode: 'last' | 'extrapolate' = 'last';
   private warm: Vec[] = [];
+  private warmPrev: Vec[] = [];
   private readonly hvpFn: (v: Float64Array, out: Float64Array) => Float64Array;
   private at: Vec;
 
@@ -73,6 +86,31 @@ export class Spectrum {
     this.vectors = Array.from({ length: n }, () => new Float64Array(n));
     this.at = new Float64Array(n);
     this.hvpFn = (v, out) => this.problem.hvp(this.at, v, out);
+  }
+
+  /**
+   * Warm vectors 2u_k − u_{k−1} (pairs matched by index and sign; any last vector without a partner as
+   * it is). A wrong match (two eigenvalues crossing) only gives a worse start: Lanczos still converges
+   * on residuals, it just costs more matvecs that call.
+   */
+  private extrapolated(): Vec[] {
+    const out: Vec[] = [];
+    const n = this.dim;
+    for (let j = 0; j < this.warm.length; j++) {
+      const u = this.warm[j];
+      const v = this.warmPrev[j];
+      if (!v) {
+        out.push(u);
+        continue;
+      }
+      let c = 0;
+      for (let i = 0; i < n; i++) c += u[i] * v[i];
+      const sg = c < 0 ? -1 : 1;
+      const x = new Float64Array(n);
+      for (let i = 0; i < n; i++) x[i] = 2 * u[i] - sg * v[i];
+      out.push(x);
+    }
+    return out;
   }
 
   /** True when every eigenvalue comes at once (dense path): `top` then fills all `dim` of them. */
@@ -109,12 +147,14 @@ export class Spectrum {
       return;
     }
     this.at.set(w);
-    const r = lanczosTopK(this.hvpFn, n, k, { warm: this.warm, tol: 1e-8 });
+    const warm = this.warmMode === 'extrapolate' ? this.extrapolated() : this.warm;
+    const r = lanczosTopK(this.hvpFn, n, k, { warm, tol: this.tol });
     for (let i = 0; i < r.values.length; i++) {
       this.values[i] = r.values[i];
       this.vectors[i].set(r.vectors[i]);
     }
     this.count = r.values.length;
+    this.warmPrev = this.warm;
     this.warm = r.vectors;
   }
 }

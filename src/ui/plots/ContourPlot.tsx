@@ -261,29 +261,73 @@ export function ContourPlot(props: ContourPlotProps) {
     const Y = Math.min(g.ih, Math.max(0, clientY - r.top - MARGIN.top));
     return oneD ? [g.x.invert(X)] : [g.x.invert(X), g.y.invert(Y)];
   };
+  const toDataRef = useRef(toData);
+  toDataRef.current = toData;
   const raf = useRef(0);
+  /** A drag position that arrived after this frame's request: sent on the next animation frame. */
+  const queued = useRef<number[] | null>(null);
   const onHandleDown = (e: React.PointerEvent<SVGGElement>) => {
     if (!props.onStartDrag) return;
     e.preventDefault();
     e.stopPropagation();
     (e.currentTarget as Element).setPointerCapture(e.pointerId);
     dragging.current = toData(e.clientX, e.clientY);
+    window.addEventListener('pointerrawupdate', onRaw);
     drawHandle();
   };
+  /** The last position passed to onStartDrag (a raw update and its pointermove carry the same one). */
+  const sent = useRef<number[] | null>(null);
+  const onStartDragRef = useRef(props.onStartDrag);
+  onStartDragRef.current = props.onStartDrag;
+  // Leading edge: the first new position of a frame is passed on at once (the new run is requested
+  // without waiting for a frame); later ones in the same frame are coalesced into one call at the next.
+  const passOn = useCallback((p: number[]) => {
+    const same = sent.current && sent.current.length === p.length && sent.current.every((v, i) => v === p[i]);
+    if (same) return;
+    if (raf.current) {
+      queued.current = p;
+      return;
+    }
+    sent.current = p;
+    onStartDragRef.current?.(p);
+    const flush = () => {
+      const q = queued.current;
+      queued.current = null;
+      if (q) {
+        sent.current = q;
+        onStartDragRef.current?.(q);
+        raf.current = requestAnimationFrame(flush);
+      } else raf.current = 0;
+    };
+    raf.current = requestAnimationFrame(flush);
+  }, []);
+  // pointerrawupdate (where supported) arrives as soon as the input does, not at the next frame like
+  // pointermove: the run request goes out up to a frame earlier. The handle itself moves on pointermove.
+  // Listened to on the window while a drag is on (pointer capture does not retarget raw updates everywhere).
+  const onRaw = useCallback((e: Event) => {
+    if (!dragging.current) return;
+    const pe = e as PointerEvent;
+    const p = toDataRef.current(pe.clientX, pe.clientY);
+    if (p) passOn(p);
+  }, [passOn]);
+  useEffect(() => () => window.removeEventListener('pointerrawupdate', onRaw), [onRaw]);
   const onHandleMove = (e: React.PointerEvent<SVGGElement>) => {
     if (!dragging.current) return;
     const p = toData(e.clientX, e.clientY);
     if (!p) return;
     dragging.current = p;
     drawHandle();
-    cancelAnimationFrame(raf.current);
-    raf.current = requestAnimationFrame(() => props.onStartDrag?.(p));
+    passOn(p);
   };
   const onHandleUp = (e: React.PointerEvent<SVGGElement>) => {
     const p = dragging.current;
     if (!p) return;
     (e.currentTarget as Element).releasePointerCapture?.(e.pointerId);
     cancelAnimationFrame(raf.current);
+    raf.current = 0;
+    queued.current = null;
+    sent.current = null;
+    window.removeEventListener('pointerrawupdate', onRaw);
     dragging.current = null;
     props.onStartDrag?.(p);
     props.onStartDragEnd?.(p);
