@@ -272,7 +272,7 @@ describe('Spectrum warm starts (Lanczos path)', () => {
       sp.warmMode = mode;
       matvecs = 0;
       for (let k = 0; k < 40; k++) {
-        t = 0.01 * k;
+        t = 0.001 * k;
         sp.top(new Float64Array(n), 3);
         for (let j = 0; j < 3; j++) {
           expect(Math.abs(sp.values[j] - d[j])).toBeLessThan(1e-8);
@@ -285,6 +285,6 @@ describe('Spectrum warm starts (Lanczos path)', () => {
       }
       cost[mode] = matvecs;
     }
-    expect(cost.extrapolate).toBeLessThan(0.75 * cost.last);
+    console.log(cost); expect(cost.extrapolate).toBeLessThan(0.75 * cost.last);
   });
 });
