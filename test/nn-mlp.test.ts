@@ -198,3 +198,41 @@ describe('datasets', () => {
     expect(vari).toBeGreaterThan(0.01);
   });
 });
+
+describe('MlpProblem two-point cache', () => {
+  it('alternating between two points costs one forward pass each and gives bit-identical results', () => {
+    const { prob, w } = tinyProblem('tanh');
+    const fresh = tinyProblem('tanh').prob;
+    const d = randVec(prob.dim, 7).map((x) => 0.01 * x);
+    const p = axpy(w, 1, d);
+    const m = axpy(w, -1, d);
+    const v = randVec(prob.dim, 8);
+    const before = prob.forwardPasses;
+    // The rod flow's pattern: both gradients, then both HVPs, then the gradients again.
+    const gp = prob.grad(p);
+    const gm = prob.grad(m);
+    const hp = prob.hvp(p, v);
+    const hm = prob.hvp(m, v);
+    const gp2 = prob.grad(p);
+    expect(prob.forwardPasses - before).toBe(2);
+    // Against a problem that sees each point cold (a third point in between evicts both).
+    const q = axpy(w, 2, d);
+    const ref = (f: () => Float64Array) => {
+      fresh.loss(q);
+      fresh.loss(axpy(w, 3, d));
+      return f();
+    };
+    expect(maxDiff(gp, ref(() => fresh.grad(p) as Float64Array))).toBe(0);
+    expect(maxDiff(gm, ref(() => fresh.grad(m) as Float64Array))).toBe(0);
+    expect(maxDiff(hp, ref(() => fresh.hvp(p, v) as Float64Array))).toBe(0);
+    expect(maxDiff(hm, ref(() => fresh.hvp(m, v) as Float64Array))).toBe(0);
+    expect(maxDiff(gp2, gp)).toBe(0);
+    // A third point evicts the least recently used one (p was used last, so m goes).
+    prob.loss(q);
+    const n0 = prob.forwardPasses;
+    prob.loss(p);
+    expect(prob.forwardPasses).toBe(n0);
+    prob.loss(m);
+    expect(prob.forwardPasses).toBe(n0 + 1);
+  });
+});

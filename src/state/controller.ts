@@ -110,8 +110,10 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
   if (keep) {
     fresh.traces = get().run.traces;
     fresh.onset = get().run.onset;
-    // The label and clock stay too (the new run's info replaces them within a few ms).
-    fresh.info = get().run.info;
+    // The label and clock stay too (the new run's info replaces them within a few ms); not a fork's,
+    // whose clock starts elsewhere.
+    const info = get().run.info;
+    fresh.info = info && info.t0 === 0 ? info : null;
   }
   set({
     run: fresh,

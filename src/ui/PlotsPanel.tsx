@@ -148,8 +148,10 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
       <section className="plot-cell contour-cell" aria-label="Paths in the plane">
         <ContourPlot
           id="contour"
-          title={projected ? 'Weights — a 2-D projection (trace.projected), not the loss landscape' : dim === 1 ? 'Loss curve with the iterates' : 'Loss contours with the paths'}
+          title={projected ? 'Weights: a 2-D projection' : dim === 1 ? 'Loss curve and iterates' : 'Loss contours and paths'}
+          subtitle={projected ? 'Not the loss landscape: each path is projected on two fixed directions.' : undefined}
           height={430}
+          fitHeight={[360, 520]}
           window={isCurve ? { x: grid!.x, y: info?.window?.y } : window2}
           grid={gridProp}
           curve={curveProp}
@@ -164,22 +166,21 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
           yLabel={projected ? 'projection p₂' : dim === 1 ? 'L(x)' : 'y'}
           equalAspect={!projected}
         />
-        {projected && <p className="help">Networks have too many weights to draw: the paths are projected on two fixed directions.</p>}
       </section>
       <section className="plot-cell" aria-label="Sharpness">
-        <Plot id="sharpness" title="Sharpness λ₁ (and λ₂) vs 2/η" xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <Plot id="sharpness" title="Sharpness vs 2/η" subtitle={`Top Hessian eigenvalue λ₁ of each flow${dim > 1 ? ' (GD also λ₂)' : ''}; dashed: 2/η, the edge`} xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Loss">
-        <Plot id="loss" title="Loss: GD raw and smoothed; each flow's own and predicted" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <Plot id="loss" title="Loss" subtitle="GD raw and pair-mean smoothed; each flow's own L(w) and predicted average loss" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Rod size">
-        <Plot id="rod" title="The rod: GD |δ|², Rod Flow |δ|², Central Flow σ²" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="rod" title="Rod size: |δ|², σ²" subtitle="GD and Rod Flow: squared rod half-length |δ|²; Central Flow: σ² = tr Σ" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Rod centre">
-        <Plot id="centre" title={projected ? 'Centre coordinates (projected)' : 'Centre coordinates (x solid, y dashed)'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="centre" title="Centre coordinates" subtitle={projected ? 'Projections p₁ (solid) and p₂ (dashed) of each centre' : 'x solid, y dashed; GD: its pair centre, Rod Flow: w̄'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Distance from GD">
-        <Plot id="distance" title="Distance from GD's pair centre (model accuracy)" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <Plot id="distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre: how well each flow models GD" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
     </div>
   );

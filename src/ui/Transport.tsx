@@ -14,6 +14,7 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
   const end = runEnd(run);
   const avail = freezeTime(run);
   const auto = effectiveSpeed({ speed: 0, steps });
+  const busy = run.computing && (run.mode === 'horizon' || playing);
   return (
     <div className="transport" role="group" aria-label="Playback">
       <button type="button" className="primary" onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} title="Space" data-testid="play">
@@ -49,7 +50,8 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
         <span className="muted"> · t = η·k = {(playhead * eta).toPrecision(4)}</span>
         {/* Always laid out (hidden when idle): showing it must not re-wrap the bar and shift the plots
             under a dragging pointer. */}
-        <span className="badge busy" style={run.computing ? undefined : { visibility: 'hidden' }} aria-hidden={!run.computing}>
+        {/* A paused network is not computing (its run is only unfinished). */}
+        <span className="badge busy" style={busy ? undefined : { visibility: 'hidden' }} aria-hidden={!busy}>
           computing…
         </span>
       </div>

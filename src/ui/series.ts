@@ -194,7 +194,9 @@ export function onsetMarks(onset: Partial<Record<FlowId, number>>, eta: number, 
   for (const id of flows) {
     const t = onset[id];
     if (t === undefined) continue;
-    out.push({ x: axis === 'eta' ? t * eta : t, label: `onset ${SHORT[id]}`, color: FLOW_COLORS[id], dash: '2 3' });
+    const x = axis === 'eta' ? t * eta : t;
+    const at = axis === 'eta' ? `t = ${Number(x.toPrecision(4))}` : `step ${t}`;
+    out.push({ x, label: `onset ${SHORT[id]}`, short: SHORT[id], title: `${flowName(id)}: edge-of-stability onset (λ₁ first above 2/η) at ${at}`, color: FLOW_COLORS[id], dash: '2 3' });
   }
   return out;
 }

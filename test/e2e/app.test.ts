@@ -3,21 +3,22 @@
  * One file so the page is built once. Screenshots of the main states go to test-results/.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
-import { HAS_CHROMIUM, ROOT, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 /** Every request any page made, for the same-origin check at the end. */
 const allRequests: string[] = [];
 const allErrors: string[] = [];
 
-async function open(search = '') {
-  const o = await openPage(h, search);
+async function open(search = '', viewport?: { width: number; height: number }) {
+  const o = await openPage(h, search, viewport);
   o.page.on('request', (r) => allRequests.push(r.url()));
   allRequests.push(...o.requests);
   allErrors.push(...o.errors);
@@ -80,6 +81,44 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await expect(page.getByTestId('backend').innerText()).resolves.toContain('CPU float64 (reference)');
     await shot(page, 'e2e-default.png');
     await page.context().close();
+  });
+
+  it('at laptop and projector sizes the plot titles stay whole on one line and the valley frames its dynamics', async () => {
+    for (const [file, viewport] of [
+      ['laptop.png', { width: 1280, height: 800 }],
+      ['projector.png', { width: 1920, height: 1080 }],
+    ] as const) {
+      const page = await open('', viewport);
+      await waitRun(page, 400);
+      const titles = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.rfp-title')).map((el) => {
+          const e = el as HTMLElement;
+          return { text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1, h: e.getBoundingClientRect().height };
+        }),
+      );
+      expect(titles.length).toBe(6);
+      for (const t of titles) {
+        expect(t.cut, `${t.text} is cut at ${file}`).toBe(false);
+        expect(t.h, `${t.text} wraps at ${file}`).toBeLessThan(30);
+      }
+      // Every GD iterate of the whole horizon is inside the sampled window, and it is not lost in a corner:
+      // the iterates span at least a third of the window in both directions.
+      const fit = await appState<{ inside: boolean; fx: number; fy: number }>(
+        page,
+        `(s) => { const g = s.grid, w = s.run.traces.gd.w; let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+          for (let i = 0; i < w.length; i += 2) { x0 = Math.min(x0, w[i]); x1 = Math.max(x1, w[i]); y0 = Math.min(y0, w[i + 1]); y1 = Math.max(y1, w[i + 1]); }
+          return { inside: x0 > g.x[0] && x1 < g.x[1] && y0 > g.y[0] && y1 < g.y[1], fx: (x1 - x0) / (g.x[1] - g.x[0]), fy: (y1 - y0) / (g.y[1] - g.y[0]) }; }`,
+      );
+      expect(fit.inside).toBe(true);
+      expect(fit.fx).toBeGreaterThan(1 / 3);
+      expect(fit.fy).toBeGreaterThan(1 / 3);
+      // The onset marks are labelled in the top margin (above the plotting area), with a tooltip.
+      const marks = await page.locator('#sharpness [data-role="vmark"] title').count();
+      expect(marks).toBeGreaterThan(0);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, file) });
+      await page.context().close();
+    }
   });
 
   it('play / pause / step / reset drive the step counter', async () => {

@@ -23,9 +23,16 @@ import { addDAt, addWA, addWtD } from './kernels.ts';
 
 export const THIRD_STEP = 2e-5;
 
+function sameVec(a: Float64Array, b: Vec): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class MlpProblem implements Problem {
   readonly dim: number;
   readonly counters: EvalCounters = { loss: 0, grad: 0, hvp: 0, third: 0 };
+  /** Forward passes actually computed (cache misses; diagnostics and tests). */
+  forwardPasses = 0;
   readonly arch: MlpArch;
   readonly data: Dataset;
 
@@ -37,23 +44,29 @@ export class MlpProblem implements Problem {
   /** Targets, feature-major (o × n). */
   private readonly yT: Float64Array;
   /** A[l]: input of layer l, feature-major (sizes[l] × n); A[0] is the data. */
-  private readonly A: Float64Array[];
+  private A: Float64Array[];
   /** Z[l]: pre-activation of layer l (sizes[l+1] × n); Z[L-1] is the output f. */
-  private readonly Z: Float64Array[];
-  private readonly D1: Float64Array[];
-  private readonly D2: Float64Array[];
+  private Z: Float64Array[];
+  private D1: Float64Array[];
+  private D2: Float64Array[];
   /** Backward and R-operator buffers. */
-  private readonly dZ: Float64Array[];
+  private dZ: Float64Array[];
   private readonly RZ: Float64Array[];
   private readonly RA: Float64Array[];
   private readonly RdZ: Float64Array[];
   /** dA[l]: ∂L/∂A_l for l ≥ 1 (index 0 unused), kept with dZ so HVPs at a cached point reuse them. */
-  private readonly dA: Float64Array[];
+  private dA: Float64Array[];
   private readonly RdA: Float64Array;
   /** dZ/dA hold the backward pass of the cached point. */
   private backValid = false;
-  private readonly wCache: Float64Array;
+  private wCache: Float64Array;
   private cacheValid = false;
+  /**
+   * A second cached point (LRU of two): the forward/backward buffers of the point used before the
+   * current one. Why: the rod flow evaluates g(w̄+δ), g(w̄−δ) and then HVPs at both ends, and third()
+   * takes HVPs at w ± εâ for D_11 and again for D_12; with one slot each of those recomputed a pass.
+   */
+  private spare: { A: Float64Array[]; Z: Float64Array[]; D1: Float64Array[]; D2: Float64Array[]; dZ: Float64Array[]; dA: Float64Array[]; w: Float64Array; valid: boolean; backValid: boolean };
   private readonly wTmp: Float64Array;
   private readonly hTmp: Float64Array;
 
@@ -112,6 +125,17 @@ export class MlpProblem implements Problem {
     this.dA = s.slice(0, -1).map((m) => mk(m));
     this.RdA = mk(maxW);
     this.wCache = new Float64Array(this.dim);
+    this.spare = {
+      A: this.A.map((a, l) => (l === 0 ? a : new Float64Array(a.length))),
+      Z: this.Z.map((a) => new Float64Array(a.length)),
+      D1: this.D1.map((a) => new Float64Array(a.length)),
+      D2: this.D2.map((a) => new Float64Array(a.length)),
+      dZ: this.dZ.map((a) => new Float64Array(a.length)),
+      dA: this.dA.map((a) => new Float64Array(a.length)),
+      w: new Float64Array(this.dim),
+      valid: false,
+      backValid: false,
+    };
     this.wTmp = new Float64Array(this.dim);
     this.hTmp = new Float64Array(this.dim);
   }
@@ -120,19 +144,29 @@ export class MlpProblem implements Problem {
     if (w.length !== this.dim) throw new InputError(`${what}: expected a vector of ${this.dim} parameters, got ${w.length}.`);
   }
 
-  /** Forward pass into Z/A/D1/D2 unless w equals the cached point. */
+  /** Swaps the current cache slot with the spare one (buffers by reference, no copying). */
+  private swapSlot(): void {
+    const sp = this.spare;
+    [sp.A, this.A] = [this.A, sp.A];
+    [sp.Z, this.Z] = [this.Z, sp.Z];
+    [sp.D1, this.D1] = [this.D1, sp.D1];
+    [sp.D2, this.D2] = [this.D2, sp.D2];
+    [sp.dZ, this.dZ] = [this.dZ, sp.dZ];
+    [sp.dA, this.dA] = [this.dA, sp.dA];
+    [sp.w, this.wCache] = [this.wCache, sp.w];
+    [sp.valid, this.cacheValid] = [this.cacheValid, sp.valid];
+    [sp.backValid, this.backValid] = [this.backValid, sp.backValid];
+  }
+
+  /**
+   * Forward pass into Z/A/D1/D2 unless w equals one of the two cached points (compared entry by
+   * entry). A new point replaces the least recently used one.
+   */
   private forward(w: Vec): void {
-    if (this.cacheValid) {
-      const c = this.wCache;
-      let same = true;
-      for (let i = 0; i < c.length; i++) {
-        if (c[i] !== w[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return;
-    }
+    if (this.cacheValid && sameVec(this.wCache, w)) return;
+    this.swapSlot();
+    if (this.cacheValid && sameVec(this.wCache, w)) return;
+    this.forwardPasses++;
     this.backValid = false;
     const { n, sizes, L } = this;
     for (let l = 0; l < L; l++) {

@@ -265,7 +265,7 @@ export const VALLEY = toySpec(
     description: '(1 − a x² − y²)²: minima on an ellipse with sharpness 8(a²x² + y²); EoS drives GD along it to flatter points.',
     dim: 2,
     params: [param('a', 'a (ellipse x-stiffness)', 0.5, 0.05, 4, 0.01)],
-    defaults: { eta: 0.3, start: [0.2, 0.2], steps: 2000, window: { x: [-1.8, 1.8], y: [-1.3, 1.3] } },
+    defaults: { eta: 0.3, start: [0.2, 0.2], steps: 2000, window: { x: [-0.3, 1.4], y: [-0.3, 1.3] } },
   },
   (p) => valleyField(p.a),
 );

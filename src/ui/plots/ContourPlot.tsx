@@ -27,7 +27,7 @@ interface Geometry {
 }
 
 export function ContourPlot(props: ContourPlotProps) {
-  const { id, title, height = 420, showExport = true, equalAspect = true, logY = false } = props;
+  const { id, title, showExport = true, equalAspect = true, logY = false } = props;
   const format = props.format ?? formatNumber;
   // Grid/curve compared by array identity, so inline `curve={{ x, y }}` objects do not force redraws.
   const gKey = props.grid ? `${objectId(props.grid.values)}:${props.grid.nx}:${props.grid.ny}` : '';
@@ -61,6 +61,13 @@ export function ContourPlot(props: ContourPlotProps) {
   const annKey = JSON.stringify([props.rods ?? [], props.segments ?? [], props.ellipses ?? [], props.markers ?? []]);
 
   const iw = Math.max(10, width - MARGIN.left - MARGIN.right);
+  // fitHeight (2-D, equal aspect): as tall as the window's aspect asks at this width, within [min, max],
+  // so that the sampled window fills the frame instead of sitting between grey bands.
+  const fit = props.fitHeight && !curve && equalAspect && width > 0 ? props.fitHeight : null;
+  const wyFit = props.window.y ?? props.window.x;
+  const height = fit
+    ? Math.round(Math.min(fit[1], Math.max(fit[0], (iw * (wyFit[1] - wyFit[0])) / (props.window.x[1] - props.window.x[0]) + MARGIN.top + MARGIN.bottom)))
+    : props.height ?? 420;
   const ih = Math.max(10, height - MARGIN.top - MARGIN.bottom);
 
   // The drawn window: 2-D → the given window, widened for equal aspect; 1-D → x window, y from window.y or
@@ -418,7 +425,7 @@ export function ContourPlot(props: ContourPlotProps) {
   return (
     <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
       <div className="rfp-head">
-        <h3 className="rfp-title">{title}</h3>
+        <h3 className="rfp-title" title={title}>{title}</h3>
         {levelNote && <span className="rfp-note-head">{levelNote}</span>}
         {showExport && (
           <span className="rfp-tools">
@@ -427,6 +434,7 @@ export function ContourPlot(props: ContourPlotProps) {
           </span>
         )}
       </div>
+      {props.subtitle && <p className="rfp-subtitle">{props.subtitle}</p>}
       <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} readouts={false} />
       <div
         ref={frameRef}

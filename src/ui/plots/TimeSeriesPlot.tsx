@@ -292,7 +292,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
   return (
     <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
       <div className="rfp-head">
-        <h3 className="rfp-title">{title}</h3>
+        <h3 className="rfp-title" title={title}>{title}</h3>
         <span className="rfp-readout-x" ref={xReadRef} aria-live="off" />
         {showExport && (
           <span className="rfp-tools">
@@ -305,6 +305,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
           </span>
         )}
       </div>
+      {props.subtitle && <p className="rfp-subtitle">{props.subtitle}</p>}
       <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} />
       <div
         ref={frameRef}
@@ -363,13 +364,16 @@ function drawAnnotations(
       .text(message);
     return;
   }
-  // Vertical marks; their labels are stacked in rows so that none overlap (onsets often coincide).
-  const rows: number[] = []; // right end (px) of the last label in each row
+  // Vertical marks: a dashed line, a small triangle on the top edge (its tooltip says what it marks), and
+  // a label in one row in the top margin, never over the curves. Labels that would collide are pushed
+  // right and shortened ('onset GD GF CF RF' when onsets coincide); one that does not fit is left out.
   const placed = [...marks]
     .filter((m) => Number.isFinite(m.x) && !(logX && m.x <= 0))
     .map((m) => ({ m, X: x(m.x) }))
     .filter(({ X }) => X >= 0 && X <= iw)
     .sort((a, b) => a.X - b.X);
+  const charW = FONT.note * 0.6;
+  let end = -Infinity;
   for (const { m, X } of placed) {
     const col = m.color ?? REF_COLORS.onset;
     g.append('line')
@@ -380,21 +384,24 @@ function drawAnnotations(
       .attr('stroke', col)
       .attr('stroke-width', 1.75)
       .attr('stroke-dasharray', m.dash ?? '5 4');
-  }
-  for (const { m, X } of placed) {
-    const col = m.color ?? REF_COLORS.onset;
-    const w = m.label.length * FONT.note * 0.6 + 8;
-    const right = X > iw - w;
-    const x0 = right ? X - 4 - w : X + 4;
-    let row = rows.findIndex((end) => end < x0);
-    if (row < 0) {
-      row = rows.length;
-      rows.push(0);
+    g.append('path')
+      .attr('d', `M${X - 4.5},-5L${X + 4.5},-5L${X},1Z`)
+      .attr('fill', col)
+      .attr('data-role', 'vmark')
+      .append('title')
+      .text(m.title ?? m.label);
+    let text = m.label;
+    let w = text.length * charW;
+    let x0 = Math.max(X - w / 2, -MARGIN.left + 4);
+    if (x0 < end + 5 && m.short) {
+      text = m.short;
+      w = text.length * charW;
+      x0 = X - w / 2;
     }
-    rows[row] = x0 + w;
-    const yy = 14 + 16 * row;
-    if (yy > ih - 4) continue; // no room: the line stays, its label goes
-    haloText(g, right ? X - 4 : X + 4, yy, m.label, col, right ? 'end' : 'start');
+    x0 = Math.max(x0, end + 5);
+    if (x0 + w > iw + MARGIN.right - 2) continue;
+    haloText(g, x0, -8, text, col, 'start');
+    end = x0 + w;
   }
   for (const h of hLines) {
     if (!Number.isFinite(h.y) || (logY && h.y <= 0)) continue;

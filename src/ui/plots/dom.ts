@@ -16,7 +16,8 @@ export const FONT = {
   family: 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif',
 };
 
-export const MARGIN = { top: 12, right: 18, bottom: 46, left: 74 };
+// The top margin holds the vertical marks' labels (onsets), so that they never cover the curves.
+export const MARGIN = { top: 24, right: 18, bottom: 46, left: 74 };
 
 /** Content-box width of an element, tracked with a ResizeObserver (0 before the first layout). */
 export function useElementWidth(ref: RefObject<HTMLElement | null>): number {

@@ -63,7 +63,12 @@ export interface HLine {
 
 export interface VMark {
   x: number;
+  /** Shown in the top margin above the mark, e.g. 'onset GD'. */
   label: string;
+  /** Used instead of `label` when it would collide with the previous mark's label (e.g. 'GF'). */
+  short?: string;
+  /** Tooltip of the mark's triangle (default: label). */
+  title?: string;
   color?: string;
   dash?: string;
 }
@@ -83,7 +88,10 @@ export interface PlotHandle {
 interface PlotCommon {
   /** DOM id prefix; also the default export file name. */
   id: string;
+  /** Short (it is kept on one line; a long one is cut with an ellipsis): details go in `subtitle`. */
   title: string;
+  /** One smaller line under the title (it may wrap): what the curves are. */
+  subtitle?: string;
   /** Height of the plotting frame in CSS px (default 260). Width follows the container (ResizeObserver). */
   height?: number;
   /** Show SVG/PNG export buttons in the header (default true). */
@@ -148,6 +156,8 @@ export interface Marker {
 }
 
 export interface ContourPlotProps extends PlotCommon {
+  /** 2-D with equal aspect: choose the frame's height from its width and the window, within [min, max] px. */
+  fitHeight?: [number, number];
   /** Data window. 1-D: x is the coordinate, y the loss range (optional: default = extent of `curve`). */
   window: { x: [number, number]; y?: [number, number] };
   /**
