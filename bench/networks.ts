@@ -6,7 +6,7 @@
  * Cost per step in gradient units uses the problem's counters with the weights
  *   grad = 1, loss = 0.5 (a forward pass), hvp = 2, third = 4 (two HVPs: central difference),
  * and the measured time ratios are printed next to them so the weights can be checked.
- * Note: the MLP caches its forward (and backward) pass per point, so a loss or HVP at a point whose
+ * Note: the MLP caches its forward (and backward) passes at its last two points, so a loss or HVP at a point whose
  * gradient was just taken costs less than its weight says; the units count calls, not work.
  */
 import { MlpProblem } from '../src/engine/nn/mlp.ts';

@@ -26,6 +26,13 @@
  *  - restarting Central Flow at GD's onset from GD's own centre and measuring its mean distance after
  *    onset (the model's post-onset error without the inherited pre-onset drift);
  *  - GD's sharpness overshoot after onset (dynamics.md §3: Central Flow pins 2/η at once, GD does not).
+ * Not computed here (too slow for every run), measured once on mlp-teacher, steps 290–800, distance to
+ * GD's centre over gradient flow's: Central Flow with 4 Euler substeps 0.743, with 16 substeps 0.872.
+ * Euler with dt = 1/s carries (η²/(2s))Hg as its own backward error, ¼ of GD's IGR term at s = 4: the
+ * substep count moves Central Flow *towards* GD, and the converged flow is farther from it, not closer.
+ * The tracked spectrum was checked against cold Lanczos solves (top 6, tol 1e-10) every 25 steps to
+ * step 1000: the two eigenvalues above 1.5/η agree to 4 digits, the third is 13.7–14.2 < 15, the QP's X
+ * has rank one (λ₂ = 17.9–18.5 never reaches 2/η) with KKT residual ≤ 1e-16, and no backtracking ran.
  */
 import { Runner } from '../src/engine/runner.ts';
 import { createProblem, getProblemSpec } from '../src/engine/problems/registry.ts';
@@ -262,7 +269,8 @@ function printDiagnosis(d: Diagnosis, eta: number): void {
       `    · after onset GD's sharpness overshoots to ${fmt(d.gdMaxSharp)} = ${fmt((d.gdMaxSharp * eta) / 2)} × 2/η (step ${d.gdMaxSharpStep}) before it\n` +
       `      catapults, while Central Flow holds 2/η at once: the known disagreement of dynamics.md §3.\n` +
       `    · Central Flow restarted at onset from GD's own centre: mean distance after onset ${fmt(d.restartMean)},\n` +
-      `      ${fmt(d.restartRatio)} × gradient flow's (from the start: ${fmt(d.cfRatio)}).`,
+      `      ${fmt(d.restartRatio)} × gradient flow's (from the start: ${fmt(d.cfRatio)}). So the miss is inherited from before onset;\n` +
+      `      more Euler substeps make it worse, not better (see the module comment).`,
   );
 }
 

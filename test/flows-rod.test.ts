@@ -71,6 +71,36 @@ describe('Rod Flow right-hand side', () => {
     }
   });
 
+  it('vector form, rod below resolution: the centre taken at w̄ matches the two-ended formula, for 1 gradient + 2 HVPs', () => {
+    // ‖r‖∞ = 5e-7·‖w̄‖∞ (below LINEAR_REL = 1e-6): w̄ ± r still holds r to ~9 digits, and the sums
+    // g₊ + g₋, (H₊ + H₋)s are accurate to round-off, so the two-ended formula is a valid reference.
+    const r = Float64Array.from(delta, (v) => (v * 5e-7 * 0.71) / 0.05);
+    const p = add(wbar, 1, r);
+    const m = add(wbar, -1, r);
+    const gp = problem.grad(p);
+    const gm = problem.grad(m);
+    const sum = Float64Array.from(gp, (v, i) => v + gm[i]);
+    const hp = problem.hvp(p, sum);
+    const hm = problem.hvp(m, sum);
+    const calls = { grad: 0, hvp: 0 };
+    const counting = {
+      dim: problem.dim,
+      loss: (w: Vec) => problem.loss(w),
+      hessian: problem.hessian ? (w: Vec, o?: Float64Array) => problem.hessian!(w, o) : undefined,
+      grad: (w: Vec, o?: Float64Array) => (calls.grad++, problem.grad(w, o)),
+      hvp: (w: Vec, v: Vec, o?: Float64Array) => (calls.hvp++, problem.hvp(w, v, o)),
+    } as Problem;
+    const flow = new RodFlow(counting, eta, wbar, { form: 'vector' });
+    calls.grad = 0;
+    calls.hvp = 0;
+    const dy = flow.rhsAt(wbar, r);
+    expect(calls).toEqual({ grad: 1, hvp: 2 });
+    for (let i = 0; i < 2; i++) {
+      const want = -(eta / 2) * sum[i] - ((eta * eta) / 8) * (hp[i] + hm[i]);
+      expect(Math.abs(dy[i] - want)).toBeLessThan(1e-10 * Math.abs(want));
+    }
+  });
+
   it('Σ form: dΣ/dt = (η²/4)(g₊g₊ᵀ + g₋g₋ᵀ) − 2Σ for a rank-one Σ = δδᵀ', () => {
     const gp = problem.grad(add(wbar, 1, delta));
     const gm = problem.grad(add(wbar, -1, delta));

@@ -205,7 +205,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const y = box.y + box.height / 2;
     await page.mouse.move(x, y);
     await page.mouse.down();
-    for (let i = 1; i <= 8; i++) await page.mouse.move(x - 12 * i, y + 9 * i, { steps: 1 });
+    // A drag to the lower left that keeps the new paths inside the valley's window (for the screenshot).
+    for (let i = 1; i <= 8; i++) await page.mouse.move(x - 6 * i, y + 4 * i, { steps: 1 });
     await page.mouse.up();
     await page.waitForFunction(() => {
       const s = (window as any).__rodflow.store.getState();

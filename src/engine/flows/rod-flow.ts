@@ -49,8 +49,15 @@
  *    at step 437; roundoff seed peaks at 13.42 (step 421), step seed 11.91 (384), no seed 20.24 (560).
  *  - Divergence: besides the centre's loss, the mean loss at the rod's ends is checked (on a quadratic
  *    above 2/η the centre sits at the minimum while the ends run away).
- *  - Cost per right-hand side: 2 gradients (+ 2 HVPs with the backward-error term) per rod; the Σ form
- *    uses two rods only while Σ is genuinely rank two (early transients, EoS onset).
+ *  - Cost per right-hand side: 2 gradients (+ 2 HVPs with the backward-error term) per rod; a vector
+ *    rod below the resolution of w̄ ± r costs 1 gradient + 2 HVPs (all at w̄, see addTinyRod); the Σ form
+ *    uses two rods only while Σ is genuinely rank two (early transients, EoS onset). At h = hmax = 0.5
+ *    that is 12 right-hand sides per GD step (2 Dopri steps, FSAL), i.e. 72 gradient units (HVP = 2),
+ *    60 with a tiny rod; Central Flow on mlp-teacher costs ≈ 89 (bench/networks.ts). The cost on a
+ *    wide net's first steps is the adaptive control, not stiffness or the backward-error term: on
+ *    moons 2→40→40→1 at η = 1/λ_max(w₀) the first 5 steps take 53 RHS per step with or without that
+ *    term and no rejected step (the rod, GD's first half-step, decays at rates 2 − ηλ ∈ [1, 2] and
+ *    rtol = 1e-8 relative to its own size asks h ≈ 0.13); by step 20, h = hmax and 12 RHS per step.
  */
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
@@ -263,6 +270,10 @@ export class RodFlow extends FlowBase implements Flow {
       wMax = Math.max(wMax, Math.abs(y[i]));
       dMax = Math.max(dMax, Math.abs(d[i]));
     }
+    if (this.form === 'vector' && dMax <= LINEAR_REL * wMax) {
+      this.addTinyRod(y, d, weight, dy);
+      return;
+    }
     this.problem.grad(p, gp);
     this.problem.grad(m, gm);
     for (let i = 0; i < n; i++) {
@@ -276,18 +287,38 @@ export class RodFlow extends FlowBase implements Flow {
       for (let i = 0; i < n; i++) dy[i] -= c * (this.hp[i] + this.hm[i]);
     }
     if (this.form === 'vector') {
-      if (dMax <= LINEAR_REL * wMax) {
-        // w̄ ± r no longer resolves r (cancellation): g₊ − g₋ = 2H(w̄)r + O(|r|³) to round-off here.
-        for (let i = 0; i < n; i++) this.m[i] = y[i];
-        const h = this.problem.hvp(this.m, d, this.hp);
-        for (let i = 0; i < n; i++) dy[n + i] += weight * eta * h[i];
-      } else {
-        for (let i = 0; i < n; i++) dy[n + i] += weight * 0.5 * eta * (gp[i] - gm[i]);
-      }
+      for (let i = 0; i < n; i++) dy[n + i] += weight * 0.5 * eta * (gp[i] - gm[i]);
     } else {
       const c = weight * 0.25 * eta * eta;
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dy[n + i * n + j] += c * (gp[i] * gp[j] + gm[i] * gm[j]);
     }
+  }
+
+  /**
+   * Vector form, rod below the resolution of w̄ ± r (‖r‖∞ ≤ LINEAR_REL·‖w̄‖∞): every term is taken at w̄.
+   *  - rod: g₊ − g₋ = 2H(w̄)r + O(|r|³): w̄ ± r has lost r to cancellation, so this is the only accurate form;
+   *  - centre: g₊ + g₋ = 2g(w̄) + ∇³L[r, r] + O(|r|⁴) and (H₊ + H₋)s = 2H(w̄)s + O(|r|²): relative
+   *    changes of order ‖r‖² ≤ 1e-12‖w̄‖∞², below the integrator's rtol (1e-8 by default).
+   * Cost 1 gradient + 2 HVPs instead of 2 gradients + 3 HVPs; during a long sharpening phase (the rod
+   * decayed to round-off, e.g. mlp-teacher steps 0–500) this is most right-hand sides.
+   */
+  private addTinyRod(y: Float64Array, d: Vec, weight: number, dy: Float64Array): void {
+    const n = this.dim;
+    const eta = this.eta;
+    const { m, s } = this;
+    for (let i = 0; i < n; i++) m[i] = y[i];
+    const g = this.problem.grad(m, this.gp);
+    for (let i = 0; i < n; i++) {
+      s[i] = 2 * g[i];
+      dy[i] -= weight * 0.5 * eta * s[i];
+    }
+    if (this.backwardError) {
+      const hs = this.problem.hvp(m, s, this.hp);
+      const c = weight * 0.25 * eta * eta;
+      for (let i = 0; i < n; i++) dy[i] -= c * hs[i];
+    }
+    const hr = this.problem.hvp(m, d, this.hm);
+    for (let i = 0; i < n; i++) dy[n + i] += weight * eta * hr[i];
   }
 
   /** The RHS at a rod (w̄, δ) given explicitly: [dw̄/dt | dr/dt or dΣ/dt (row-major)]. For tests. */

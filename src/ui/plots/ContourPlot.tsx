@@ -259,11 +259,16 @@ export function ContourPlot(props: ContourPlotProps) {
   }, [drawOverlay, win, width, height]);
 
   // --- start dragging (pointer) ---
+  /**
+   * The frame's box, kept for the length of a drag: reading it on every move would force a layout of the
+   * page the last redraw just changed (several ms per move). Re-read on scroll, dropped at the end of the drag.
+   */
+  const dragRect = useRef<DOMRect | null>(null);
   const toData = (clientX: number, clientY: number): number[] | null => {
     const g = geomRef.current;
     const frame = frameRef.current;
     if (!g || !frame) return null;
-    const r = frame.getBoundingClientRect();
+    const r = (dragging.current && dragRect.current) || frame.getBoundingClientRect();
     const X = Math.min(g.iw, Math.max(0, clientX - r.left - MARGIN.left));
     const Y = Math.min(g.ih, Math.max(0, clientY - r.top - MARGIN.top));
     return oneD ? [g.x.invert(X)] : [g.x.invert(X), g.y.invert(Y)];
@@ -278,8 +283,12 @@ export function ContourPlot(props: ContourPlotProps) {
     e.preventDefault();
     e.stopPropagation();
     (e.currentTarget as Element).setPointerCapture(e.pointerId);
+    dragRect.current = frameRef.current?.getBoundingClientRect() ?? null;
+    // The hover readout is frozen while dragging: clear it rather than leave a stale position up.
+    if (hoverRef.current) hoverRef.current.textContent = '';
     dragging.current = toData(e.clientX, e.clientY);
     window.addEventListener('pointerrawupdate', onRaw);
+    window.addEventListener('scroll', dropRect, { capture: true, passive: true });
     drawHandle();
   };
   /** The last position passed to onStartDrag (a raw update and its pointermove carry the same one). */
@@ -318,6 +327,10 @@ export function ContourPlot(props: ContourPlotProps) {
     if (p) passOn(p);
   }, [passOn]);
   useEffect(() => () => window.removeEventListener('pointerrawupdate', onRaw), [onRaw]);
+  const dropRect = useCallback(() => {
+    dragRect.current = frameRef.current?.getBoundingClientRect() ?? null;
+  }, []);
+  useEffect(() => () => window.removeEventListener('scroll', dropRect, { capture: true }), [dropRect]);
   const onHandleMove = (e: React.PointerEvent<SVGGElement>) => {
     if (!dragging.current) return;
     const p = toData(e.clientX, e.clientY);
@@ -334,7 +347,9 @@ export function ContourPlot(props: ContourPlotProps) {
     raf.current = 0;
     queued.current = null;
     sent.current = null;
+    dragRect.current = null;
     window.removeEventListener('pointerrawupdate', onRaw);
+    window.removeEventListener('scroll', dropRect, { capture: true });
     dragging.current = null;
     props.onStartDrag?.(p);
     props.onStartDragEnd?.(p);
