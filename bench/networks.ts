@@ -55,11 +55,12 @@ function derivativeCosts(label: string, inst: ProblemInstance): number {
   const h = new Float64Array(p.dim);
   const v = new Float64Array(p.dim).map((_, i) => Math.sin(i + 1));
   const u = new Float64Array(p.dim).map((_, i) => Math.cos(i + 1));
-  // Perturb w every call so that no cache helps (the worst case, as when w moves every step).
+  // Perturb w every call so that no cache helps (the worst case, as when w moves every step). Three
+  // values in turn: the MLP keeps its last two points, so two alternating values would always hit.
   let s = 0;
   const bump = () => {
     s++;
-    w[0] = inst.start[0] + 1e-12 * (s & 1);
+    w[0] = inst.start[0] + 1e-12 * (s % 3);
   };
   const tLoss = timeUs(() => (bump(), p.loss(w)));
   const tGrad = timeUs(() => (bump(), p.grad(w, g)));
