@@ -12,6 +12,7 @@
  * - dist = ‖w_flow − w̄_GD‖ in the full space, w̄_GD GD's pair centre at the same step (NaN when GD is
  *   not running or has stopped; for GD itself it is ‖w_k − w̄_k‖ = |δ_k|).
  */
+import { mulberry32 } from './rng.ts';
 import { createProblem } from './problems/registry.ts';
 import { getFlowSpec } from './flows/registry.ts';
 import { FLOW_IDS, InputError, type Flow, type FlowId, type ProblemInstance, type RunConfig, type RunnerApi, type Trace, type Vec } from './types.ts';
@@ -28,16 +29,6 @@ interface Slot {
   trace: Trace;
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two orthonormal directions in R^n from a seeded Gaussian (Box–Muller) draw, Gram–Schmidt. */
 export function projectionBasis(n: number, seed = PROJECTION_SEED): [Vec, Vec] {

@@ -12,6 +12,7 @@
  *    the new samples after every slice.
  */
 import type { FlowId, FlowOptions, ProblemSettings, RunConfig, StopInfo } from '../engine/types.ts';
+import type { LossGrid } from '../engine/grid.ts';
 
 /** New samples of one flow's trace, from index `from` (0 when `reset`) up to `length`. */
 export interface TraceChunk {
@@ -104,17 +105,8 @@ export type FromWorker =
   | { type: 'export'; reqId: number; text: string; filename: string }
   | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean };
 
-/** Loss over the plot window: an n×n grid (2-D) or a curve of n points (1-D). */
-export interface GridResult {
-  dim: 1 | 2;
-  x: [number, number];
-  y: [number, number];
-  nx: number;
-  ny: number;
-  /** Row-major, values[j*nx + i] = L(x_i, y_j) (2-D); L(x_i) (1-D). Non-finite stays NaN. */
-  values: Float64Array;
-  min: number;
-  max: number;
+/** Loss over the plot window: an n×n grid (2-D) or a curve of n points (1-D); see engine/grid.ts. */
+export interface GridResult extends LossGrid {
   /** 1-D: the x of each value (so the page does no arithmetic to draw the curve). */
   xs?: Float64Array;
 }

@@ -19,6 +19,7 @@
  * must not miss one crossing from below should ask for one extra pair (a guard) and drop it.
  */
 import { InputError } from '../types.ts';
+import { mulberry32 } from '../rng.ts';
 
 export type MatVec = (v: Float64Array, out: Float64Array) => Float64Array;
 
@@ -54,14 +55,8 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /** Small deterministic PRNG (mulberry32) for start vectors: results must not depend on Math.random. */
 function makeRandom(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const u = mulberry32(seed >>> 0 || 0x9e3779b9);
+  return () => u() - 0.5;
 }
 
 /**

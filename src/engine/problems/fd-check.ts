@@ -9,16 +9,7 @@ import type { Problem, Vec } from '../types.ts';
 
 export const FD_H = 1e-5;
 
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../rng.ts';
 
 function shifted(w: Vec, v: Vec, s: number): Vec {
   const o = new Float64Array(w.length);
