@@ -63,8 +63,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const onset = await appState<Record<string, number>>(page, '(s) => s.run.onset');
     expect(onset.gd).toBeGreaterThan(0);
     // No plot says it is empty; the contour's data canvas has ink.
-    await page.waitForTimeout(500);
-    expect(await page.getByText('No data yet').count()).toBe(0);
+    await expect.poll(() => page.getByText('No data yet').count(), { timeout: 10_000 }).toBe(0);
     const inked = await page.evaluate(() => {
       const out: number[] = [];
       for (const c of Array.from(document.querySelectorAll('canvas'))) {
@@ -310,7 +309,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       return s.settings.eta < 2 && s.run.done && s.playhead >= 60;
     });
     expect(await appState<number>(page, '(s) => s.settings.eta')).toBeCloseTo(1.98, 10);
-    expect(await banner.count()).toBe(0);
+    await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
     await page.context().close();
   });
 
@@ -359,7 +358,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.locator('#expr-input').fill('(1 - 0.5*x^2 - y^2)^2');
     await page.locator('#expr-input').press('Enter');
     await waitRun(page, 5);
-    expect(await page.locator('#expr-error').count()).toBe(0);
+    await expect.poll(() => page.locator('#expr-error').count(), { timeout: 10_000 }).toBe(0);
     await page.context().close();
   });
 
@@ -390,11 +389,12 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await waitRun(page, 60);
     const names = await appState<string[]>(page, '(s) => s.saved.map((o) => o.name)');
     expect(names).toEqual(['first']);
+    // Plots refresh on a throttle (at most every 100 ms), so the legend is awaited, not read once.
     const legend = () => page.evaluate(() => document.body.innerText.includes('first (dotted)'));
-    expect(await legend()).toBe(true);
+    await expect.poll(legend, { timeout: 10_000 }).toBe(true);
     await page.getByLabel('Show first').uncheck();
     expect(await appState<boolean>(page, '(s) => s.saved[0].visible')).toBe(false);
-    expect(await legend()).toBe(false);
+    await expect.poll(legend, { timeout: 10_000 }).toBe(false);
     await page.getByLabel('Show first').check();
     await page.getByLabel('Run name').fill('renamed');
     expect(await appState<string>(page, '(s) => s.saved[0].name')).toBe('renamed');
