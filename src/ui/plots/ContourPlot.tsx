@@ -4,16 +4,16 @@
  * (axes, rods, Σ segments/ellipses, markers at the cursor time, draggable start, hover readout).
  * Contours are traced by d3-contour from the grid the caller sampled: the UI never evaluates the loss.
  */
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { contours as d3contours, geoPath, geoTransform, interpolateRgb, select } from 'd3';
-import type { ContourPlotProps, PlotHandle, Series, Segment } from './types.ts';
+import type { ContourPlotProps, Series, Segment } from './types.ts';
 import { chooseDomain, formatNumber, makeScale, type Scale } from './scales.ts';
 import { contourLevels, equalAspectWindow, gridToData, bilinear } from './contour-levels.ts';
 import { interpolateCurve, nearestTimeIndex } from './nearest.ts';
 import { sx, sy, usableLength } from './access.ts';
 import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
 import { Legend, type LegendEntry } from './Legend.tsx';
-import { exportPng, exportSvg, plotSvgString } from './export.ts';
+import { usePlotHandle } from './use-plot-handle.ts';
 import { CONTOUR_FILL, CONTOUR_LINE, REF_COLORS } from '../palette.ts';
 import { objectId, seriesSignature } from './signature.ts';
 import { drawCount, lastDrawMs } from './TimeSeriesPlot.tsx';
@@ -404,18 +404,7 @@ export function ContourPlot(props: ContourPlotProps) {
   };
   useEffect(() => () => cancelAnimationFrame(raf.current), []);
 
-  useImperativeHandle(
-    props.ref,
-    (): PlotHandle => ({
-      exportSvg: (f) => rootRef.current && exportSvg(rootRef.current, f ?? id),
-      exportPng: async (f, scale) => {
-        if (rootRef.current) await exportPng(rootRef.current, f ?? id, scale);
-      },
-      svgString: () => (rootRef.current ? plotSvgString(rootRef.current) : ''),
-      element: () => rootRef.current,
-    }),
-    [id],
-  );
+  const handle = usePlotHandle(props.ref, rootRef, id);
 
   const entries: LegendEntry[] = [
     ...paths.filter((p) => !p.noLegend).map((p) => ({
@@ -444,8 +433,8 @@ export function ContourPlot(props: ContourPlotProps) {
         {levelNote && <span className="rfp-note-head">{levelNote}</span>}
         {showExport && (
           <span className="rfp-tools">
-            <button type="button" onClick={() => rootRef.current && exportSvg(rootRef.current, id)} title="Download SVG">SVG</button>
-            <button type="button" onClick={() => rootRef.current && void exportPng(rootRef.current, id)} title="Download PNG">PNG</button>
+            <button type="button" onClick={() => handle.exportSvg()} title="Download SVG">SVG</button>
+            <button type="button" onClick={() => void handle.exportPng()} title="Download PNG">PNG</button>
           </span>
         )}
       </div>

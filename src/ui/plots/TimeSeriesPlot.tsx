@@ -3,15 +3,15 @@
  * the hover readout. Hover and keyboard moves touch only the cursor layer and the legend values (no canvas
  * redraw, no React render unless the parent re-renders for a controlled cursor).
  */
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3';
-import type { PlotHandle, Series, TimeSeriesPlotProps } from './types.ts';
+import type { Series, TimeSeriesPlotProps } from './types.ts';
 import { chooseDomain, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
 import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
 import { Legend, type LegendEntry } from './Legend.tsx';
-import { exportPng, exportSvg, plotSvgString } from './export.ts';
+import { usePlotHandle } from './use-plot-handle.ts';
 import { REF_COLORS } from '../palette.ts';
 import { seriesSignature } from './signature.ts';
 import './plots.css';
@@ -247,18 +247,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     setCursor(sx(ref, i));
   };
 
-  useImperativeHandle(
-    props.ref,
-    (): PlotHandle => ({
-      exportSvg: (f) => rootRef.current && exportSvg(rootRef.current, f ?? id),
-      exportPng: async (f, scale) => {
-        if (rootRef.current) await exportPng(rootRef.current, f ?? id, scale);
-      },
-      svgString: () => (rootRef.current ? plotSvgString(rootRef.current) : ''),
-      element: () => rootRef.current,
-    }),
-    [id],
-  );
+  const handle = usePlotHandle(props.ref, rootRef, id);
 
   const entries: LegendEntry[] = series
     .filter((s) => !s.noLegend)
@@ -296,10 +285,10 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
         <span className="rfp-readout-x" ref={xReadRef} aria-live="off" />
         {showExport && (
           <span className="rfp-tools">
-            <button type="button" onClick={() => rootRef.current && exportSvg(rootRef.current, id)} title="Download SVG">
+            <button type="button" onClick={() => handle.exportSvg()} title="Download SVG">
               SVG
             </button>
-            <button type="button" onClick={() => rootRef.current && void exportPng(rootRef.current, id)} title="Download PNG">
+            <button type="button" onClick={() => void handle.exportPng()} title="Download PNG">
               PNG
             </button>
           </span>
