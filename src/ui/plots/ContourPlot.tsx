@@ -11,7 +11,7 @@ import { chooseDomain, formatNumber, makeScale, type Scale } from './scales.ts';
 import { contourLevels, equalAspectWindow, gridToData, bilinear } from './contour-levels.ts';
 import { interpolateCurve, nearestTimeIndex } from './nearest.ts';
 import { sx, sy, usableLength } from './access.ts';
-import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
 import { Legend, type LegendEntry } from './Legend.tsx';
 import { usePlotHandle } from './use-plot-handle.ts';
 import { CONTOUR_FILL, CONTOUR_LINE, REF_COLORS } from '../palette.ts';
@@ -110,11 +110,7 @@ export function ContourPlot(props: ContourPlotProps) {
     const c = bgRef.current;
     const ctx = c && setupCanvas(c, width, height);
     if (ctx) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
-      ctx.clip();
-      ctx.translate(MARGIN.left, MARGIN.top);
+      enterPlotArea(ctx, iw, ih);
       if (grid && !oneD) drawContours(ctx, grid, props.window, levels.levels, x, y);
       if (curve) {
         const s: Series = { id: 'curve', label: 'L', color: '#555', x: curve.x, y: curve.y, length: Math.min(curve.x.length, curve.y.length), width: 2.5 };
@@ -141,11 +137,7 @@ export function ContourPlot(props: ContourPlotProps) {
     const c = dataRef.current;
     const ctx = c && setupCanvas(c, width, height);
     if (!ctx) return;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
-    ctx.clip();
-    ctx.translate(MARGIN.left, MARGIN.top);
+    enterPlotArea(ctx, iw, ih);
     for (const p of visible) {
       const s = oneD ? placeOnCurve(p, placeY) : p;
       drawSeries(ctx, s, g.x, g.y, { logY: oneD && logY, columns: Infinity });

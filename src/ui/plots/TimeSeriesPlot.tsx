@@ -9,7 +9,7 @@ import type { Series, TimeSeriesPlotProps } from './types.ts';
 import { chooseDomain, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
 import { Legend, type LegendEntry } from './Legend.tsx';
 import { usePlotHandle } from './use-plot-handle.ts';
 import { REF_COLORS } from '../palette.ts';
@@ -92,11 +92,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     const c = canvasRef.current;
     const ctx = c && setupCanvas(c, width, height);
     if (ctx) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
-      ctx.clip();
-      ctx.translate(MARGIN.left, MARGIN.top);
+      enterPlotArea(ctx, iw, ih);
       const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
       const fx = fastMap(x, logX);
       const fy = fastMap(y, logY);

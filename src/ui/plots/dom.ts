@@ -36,6 +36,15 @@ export function useElementWidth(ref: RefObject<HTMLElement | null>): number {
 }
 
 /** Size a canvas for the device pixel ratio; returns a context whose units are CSS px. */
+/** Saves the context, clips drawing to the plot area (iw × ih inside MARGIN) and moves the origin there. */
+export function enterPlotArea(ctx: CanvasRenderingContext2D, iw: number, ih: number): void {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
+  ctx.clip();
+  ctx.translate(MARGIN.left, MARGIN.top);
+}
+
 export function setupCanvas(c: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
   const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
   const W = Math.max(1, Math.round(width * dpr));
