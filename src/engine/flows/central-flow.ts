@@ -57,6 +57,13 @@ export const SPECTRUM_TOL = 1e-6;
 const OPTIONS: OptionSpec[] = [
   { key: 'substeps', label: 'Euler substeps per step', type: 'number', default: 4, min: 1, max: 256, help: 'Explicit Euler substeps per GD step (the authors use 4).' },
   { key: 'maxK', label: 'max eigenvalues at the edge', type: 'number', default: 3, min: 1, max: 8, help: 'Largest number of eigenvalues held at 2/η at once.' },
+  {
+    key: 'igr',
+    label: 'implicit regularization off the edge',
+    type: 'boolean',
+    default: false,
+    help: 'Not in the paper: drifts along g + (η/2)P⊥Hg, GD’s first-order backward error, on the directions below 1.5/η (P⊥ removes the tracked eigenvectors).',
+  },
 ];
 
 /** The correction at one point (see `CentralFlow.correctionAt`). */
@@ -83,6 +90,10 @@ export class CentralFlow extends FlowBase implements Flow {
   /** How many times a substep's drift correction was halved (diagnostics). */
   backtracks = 0;
   private readonly g: Vec;
+  /** The drift the QP corrects: g, or g + (η/2)P⊥Hg with the `igr` option. */
+  private readonly drift: Vec;
+  private readonly hg: Vec;
+  private readonly igr: boolean;
   private readonly dir: Vec;
   private readonly substeps: number;
   private readonly maxK: number;
@@ -111,6 +122,9 @@ export class CentralFlow extends FlowBase implements Flow {
     this.wPrev = new Float64Array(n);
     this.wSub = new Float64Array(n);
     this.g = new Float64Array(n);
+    this.igr = opts.igr === true;
+    this.hg = this.igr ? new Float64Array(n) : this.g;
+    this.drift = this.igr ? new Float64Array(n) : this.g;
     this.dir = new Float64Array(n);
     this.U = Array.from({ length: this.maxK }, () => new Float64Array(n));
     this.D = Array.from({ length: mMax }, () => new Float64Array(n));
@@ -173,8 +187,9 @@ export class CentralFlow extends FlowBase implements Flow {
     this.tracked = tracked;
     this.k = k;
     this.kkt = 0;
+    if (this.igr) this.driftWithIgr(w, sp);
     const dir = this.dir;
-    dir.set(this.g);
+    dir.set(this.drift);
     if (k === 0) {
       this.trX = 0;
       return;
@@ -188,7 +203,7 @@ export class CentralFlow extends FlowBase implements Flow {
         p.third(w, this.U[i], this.U[j], Dq);
         if (i !== j) for (let c = 0; c < n; c++) Dq[c] *= Math.SQRT2;
         let s = 0;
-        for (let c = 0; c < n; c++) s += Dq[c] * this.g[c];
+        for (let c = 0; c < n; c++) s += Dq[c] * this.drift[c];
         if (i === j && Number.isFinite(dt)) s -= (this.lam[i] - thr) / (eta * dt);
         this.a[q] = s;
         q++;
@@ -228,6 +243,30 @@ export class CentralFlow extends FlowBase implements Flow {
       }
     }
     this.trX = tr;
+  }
+
+  /**
+   * drift = g + (η/2)P⊥Hg: the first-order term of GD's modified equation (dw/dt = −η∇(L + (η/4)‖g‖²),
+   * Barrett & Dherin 2021), which is what moves GD away from gradient flow *before* the edge. Along an
+   * eigenvector with ηλ near 2 that expansion is wrong (GD's factor per step there is 1 − ηλ ≈ −1, an
+   * oscillation, which is Σ's job), so the term is kept only off the eigenvectors above TRACK/η:
+   * P⊥Hg = Hg − Σ_i λ_i⟨u_i, g⟩u_i over the tracked pairs. Costs one HVP per substep.
+   */
+  private driftWithIgr(w: Vec, sp: { count: number; values: ArrayLike<number>; vectors: Vec[] }): void {
+    const n = this.dim;
+    const eta = this.eta;
+    this.problem.hvp(w, this.g, this.hg);
+    for (let i = 0; i < sp.count; i++) {
+      const l = sp.values[i];
+      if (!(l > TRACK / eta)) continue;
+      const u = sp.vectors[i];
+      let ug = 0;
+      for (let c = 0; c < n; c++) ug += u[c] * this.g[c];
+      for (let c = 0; c < n; c++) this.hg[c] -= l * ug * u[c];
+    }
+    // Euler with s substeps (step η/s) already carries (η/(2s))Hg as its own backward error.
+    const coef = 0.5 * eta * (1 - 1 / this.substeps);
+    for (let c = 0; c < n; c++) this.drift[c] = this.g[c] + coef * this.hg[c];
   }
 
   private result(): CentralCorrection {
