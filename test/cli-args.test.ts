@@ -26,6 +26,13 @@ describe('rodflow run argument parsing', () => {
     expect(Number.isNaN(a.config.eta)).toBe(true);
     expect(a.config.flows).toEqual(['gd', 'gradient-flow', 'central-flow', 'rod-flow']);
     expect(a.format).toBe('json');
+    expect(a.backend).toBe('float64');
+  });
+
+  it('--backend takes an engine choice', () => {
+    for (const b of ['float64', 'auto', 'webgpu', 'webgl', 'wasm', 'cpu']) {
+      expect(parseRunArgs(['--problem', 'mlp-teacher', '--backend', b]).backend).toBe(b);
+    }
   });
 
   const bad: [string[], RegExp][] = [
@@ -41,6 +48,8 @@ describe('rodflow run argument parsing', () => {
     [['--problem', 'valley', '--format', 'xml'], /json, csv or table/],
     [['--problem', 'valley', '--option', 'form=vector'], /<flow>\.<name>=<value>/],
     [['--problem', 'valley', '--bogus'], /bogus/],
+    [['--problem', 'valley', '--backend', 'gpu'], /--backend must be float64, auto, webgpu, webgl, wasm, cpu/],
+    [['--problem', 'valley', '--backend'], /backend/],
   ];
   it.each(bad)('rejects %j with a clear message', (argv, msg) => {
     expect(() => parseRunArgs(argv)).toThrow(UsageError);

@@ -1,6 +1,8 @@
 /** The URL schema (src/state/url.ts): round trip, field-by-field validation, versioning. */
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, type Settings } from '../src/state/settings.ts';
+import { ENGINE_CHOICES } from '../src/engine/gpu/engine-backend.ts';
+import { getProblemSpec } from '../src/engine/problems/registry.ts';
+import { defaultSettings, problemDefaults, type Settings } from '../src/state/settings.ts';
 import { parseUrl, toUrl } from '../src/state/url.ts';
 
 describe('URL state', () => {
@@ -82,5 +84,42 @@ describe('URL state', () => {
     for (const q of ['?%%%', '?v=1&eta=%E0%A4%A', '?&&&=&', '?v=1&start=,,,', '?v=1&p.=3', '?v=1&o.=1&o..=2', '?v=1&expr=' + 'x'.repeat(500)]) {
       expect(() => parseUrl(q)).not.toThrow();
     }
+  });
+
+  describe('engine (networks only)', () => {
+    const net = (): Settings => problemDefaults(getProblemSpec('mlp-chebyshev')!);
+
+    it('every engine choice round-trips; the float64 default is left out so older links are unchanged', () => {
+      for (const engine of ENGINE_CHOICES) {
+        const s: Settings = engine === 'float64' ? net() : { ...net(), engine };
+        const url = toUrl(s);
+        expect(url.includes('engine=')).toBe(engine !== 'float64');
+        const back = parseUrl(url);
+        expect(back.ignored).toEqual([]);
+        expect(back.settings).toEqual(s);
+      }
+      // An explicit engine=float64 is the default, not a setting of its own.
+      const r = parseUrl('?v=1&problem=mlp-chebyshev&engine=float64');
+      expect(r.ignored).toEqual([]);
+      expect(r.settings.engine).toBeUndefined();
+      expect(toUrl(r.settings)).not.toContain('engine=');
+    });
+
+    it('a bad engine is ignored with the choices listed, and the rest of the link applies', () => {
+      const r = parseUrl('?v=1&problem=mlp-chebyshev&eta=0.05&engine=turbo');
+      expect(r.settings.problem).toBe('mlp-chebyshev');
+      expect(r.settings.eta).toBe(0.05);
+      expect(r.settings.engine).toBeUndefined();
+      expect(r.ignored).toHaveLength(1);
+      expect(r.ignored[0]).toBe(`engine=turbo (expected one of ${ENGINE_CHOICES.join(', ')})`);
+      expect(ENGINE_CHOICES.length).toBeGreaterThanOrEqual(6); // float64, auto and the four tfjs backends
+    });
+
+    it('an engine on a problem without a network is ignored with a notice, and never written', () => {
+      const r = parseUrl('?v=1&problem=valley&engine=wasm');
+      expect(r.settings.engine).toBeUndefined();
+      expect(r.ignored).toEqual(['engine=wasm (only network problems have an engine choice)']);
+      expect(toUrl({ ...defaultSettings(), engine: 'wasm' })).not.toContain('engine=');
+    });
   });
 });

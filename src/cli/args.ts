@@ -3,6 +3,7 @@
  * person can act on. The problem itself is validated by the registry (createProblem) afterwards.
  */
 import { parseArgs } from 'node:util';
+import { ENGINE_CHOICES, type EngineChoice } from '../engine/gpu/engine-backend.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type RunConfig } from '../engine/types.ts';
 
 export class UsageError extends Error {
@@ -18,6 +19,8 @@ export interface RunArgs {
   config: RunConfig;
   format: OutputFormat;
   out?: string;
+  /** Engine of network problems: the float64 reference (default), a tfjs backend (float32) or 'auto'. */
+  backend: EngineChoice;
 }
 
 function parseNumber(text: string, what: string): number {
@@ -66,6 +69,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
         capacity: { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
+        backend: { type: 'string' },
       },
     });
   } catch (e) {
@@ -97,6 +101,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
   const format = (v.format ?? 'json') as OutputFormat;
   if (!['json', 'csv', 'table'].includes(format)) throw new UsageError(`--format must be json, csv or table, got "${v.format}".`);
 
+  const backend = (v.backend ?? 'float64').trim() as EngineChoice;
+  if (!ENGINE_CHOICES.includes(backend)) throw new UsageError(`--backend must be ${ENGINE_CHOICES.join(', ')}; got "${v.backend}".`);
+
   const config: RunConfig = {
     problem: {
       id: problemId,
@@ -125,5 +132,5 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (!Number.isInteger(c) || c < 16) throw new UsageError(`--capacity must be an integer ≥ 16, got ${v.capacity}.`);
     config.capacity = c;
   }
-  return { config, format, ...(v.out !== undefined ? { out: v.out } : {}) };
+  return { config, format, backend, ...(v.out !== undefined ? { out: v.out } : {}) };
 }

@@ -4,14 +4,19 @@
  *   rodflow flows                         list flows and their options
  *   rodflow run --problem <id> ...        run flows in lockstep, write JSON (default), CSV or a table
  * Bad arguments: exit code 2 and one line on stderr; output files are written whole or not at all.
+ * `--backend` runs a network's flows on its tfjs float32 twin (engine-backend.ts); 'auto' remembers its
+ * calibrated choice in a small JSON file (engineStorage below).
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, basename, join } from 'node:path';
-import { PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
+import { createProblem, PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
 import { FLOWS } from '../engine/flows/registry.ts';
 import { createRunner } from '../engine/runner.ts';
 import { runFileToCsv, runToJson } from '../engine/run-file.ts';
 import { InputError } from '../engine/types.ts';
+import type { KeyValueStore } from '../engine/gpu/backend.ts';
+import { networkProblemOn, type EngineInfo } from '../engine/gpu/engine-backend.ts';
 import { parseRunArgs, UsageError } from './args.ts';
 import { summaryTable } from './summary.ts';
 
@@ -21,8 +26,11 @@ const USAGE = `usage:
   rodflow run --problem <id> [--param name=value ...] [--choice name=value ...] [--expr "<expression>"]
               [--eta <η>] [--start <x[,y]>] [--steps <N>] [--flows gd,gradient-flow,central-flow,rod-flow]
               [--option <flow>.<name>=<value> ...] [--eig-k <k>] [--capacity <N>]
-              [--format json|csv|table] [--out FILE]
-Defaults (η, start, steps) come from the problem; see \`rodflow problems\`.`;
+              [--format json|csv|table] [--out FILE] [--backend float64|auto|webgpu|webgl|wasm|cpu]
+Defaults (η, start, steps) come from the problem; see \`rodflow problems\`.
+--backend (network problems only): float64 = the CPU reference (default); wasm/cpu = tfjs float32
+(webgpu/webgl fall back to the next available); auto = the fastest by a short calibration, remembered
+in $RODFLOW_CACHE_DIR or ~/.cache/rodflow/engine.json.`;
 
 function listProblems(json: boolean): string {
   if (json) {
@@ -62,7 +70,38 @@ function writeWhole(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export function main(argv: string[]): number {
+/**
+ * Where `--backend auto` remembers its choice: a JSON map in $RODFLOW_CACHE_DIR (tests), else
+ * $XDG_CACHE_HOME/rodflow or ~/.cache/rodflow. Any failure to read or write it is harmless: the run
+ * just calibrates again next time.
+ */
+export function engineStorage(dir = process.env.RODFLOW_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rodflow')): KeyValueStore {
+  const file = join(dir, 'engine.json');
+  const read = (): Record<string, string> => {
+    try {
+      const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    getItem: (k) => {
+      const v = read()[k];
+      return typeof v === 'string' ? v : null;
+    },
+    setItem: (k, v) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeWhole(file, JSON.stringify({ ...read(), [k]: v }, null, 1) + '\n');
+      } catch {
+        /* read-only home, full disk: harmless */
+      }
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -78,12 +117,27 @@ export function main(argv: string[]): number {
         if (!spec) throw new UsageError(`Unknown problem "${args.config.problem.id}"; known: ${PROBLEMS.map((p) => p.id).join(', ')}.`);
         if (Number.isNaN(args.config.eta)) args.config.eta = spec.defaults.eta;
         if (Number.isNaN(args.config.steps)) args.config.steps = spec.defaults.steps;
-        const runner = createRunner(args.config);
-        runner.advance(args.config.steps);
-        const text =
-          args.format === 'table' ? summaryTable(runner)
-          : args.format === 'csv' ? runFileToCsv(runToJson(runner))
-          : JSON.stringify(runToJson(runner)) + '\n';
+        const instance = createProblem(args.config.problem);
+        let engine: { problem: typeof instance.problem; info: EngineInfo; dispose(): void } | null = null;
+        if (args.backend !== 'float64') {
+          if (spec.kind !== 'network')
+            throw new UsageError(`--backend ${args.backend} runs network problems only; '${spec.id}' is a ${spec.kind} problem (use --backend float64).`);
+          const w0 = args.config.start ? Float64Array.from(args.config.start) : instance.start;
+          engine = await networkProblemOn(instance.problem, w0, args.backend, { storage: engineStorage() });
+        }
+        const info = engine?.info ?? { name: 'float64', requested: 'float64', summary: 'float64 CPU (reference)' };
+        let text: string;
+        try {
+          const runner = createRunner(args.config, engine ? { ...instance, problem: engine.problem } : instance);
+          runner.advance(args.config.steps);
+          const file = () => ({ ...runToJson(runner), engine: { name: info.name, requested: info.requested, summary: info.summary } });
+          text =
+            args.format === 'table' ? summaryTable(runner, info.summary)
+            : args.format === 'csv' ? runFileToCsv(file())
+            : JSON.stringify(file()) + '\n';
+        } finally {
+          engine?.dispose();
+        }
         if (args.out) writeWhole(args.out, text);
         else process.stdout.write(text);
         return 0;

@@ -27,7 +27,8 @@ function meanDist(tr: Trace): number {
   return n ? s / n : NaN;
 }
 
-export function summaryTable(run: RunnerApi): string {
+/** `engine`: one line saying what computed the run (EngineInfo.summary); omitted = not shown. */
+export function summaryTable(run: RunnerApi, engine?: string): string {
   const { config } = run;
   const head = ['flow', 'steps', 'final loss', 'pred. loss', 'sharpness', 'η·S', '|δ|² / trΣ', 'onset', 'mean dist GD', 'stopped'];
   const rows: string[][] = [head];
@@ -53,6 +54,7 @@ export function summaryTable(run: RunnerApi): string {
   const line = (r: string[]) => r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ');
   const out = [
     `${run.instance.label}   η = ${config.eta}   2/η = ${fmt(2 / config.eta)}   dim = ${run.instance.problem.dim}`,
+    ...(engine ? [`engine: ${engine}`] : []),
     line(rows[0]),
     widths.map((w) => '─'.repeat(w)).join('  '),
     ...rows.slice(1).map(line),

@@ -53,6 +53,8 @@ export const RunFileSchema = z.object({
   steps: z.number().int().nonnegative(),
   t0: z.number().optional(),
   flowOptions: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.boolean(), z.string()]))).optional(),
+  /** Optional: what computed the run (the CLI's --backend): the engine that ran, the one asked for, one line. */
+  engine: z.object({ name: z.string(), requested: z.string(), summary: z.string() }).optional(),
   flows: z.partialRecord(z.enum(FLOW_IDS as [FlowId, ...FlowId[]]), FlowRecordSchema),
 });
 

@@ -89,10 +89,14 @@ export class Runner implements RunnerApi {
   private stride = 1;
   private gd: Slot | undefined;
 
-  constructor(config: RunConfig) {
+  /**
+   * `instance`: an already-built problem for `config.problem` (e.g. its tfjs float32 twin chosen by the
+   * worker's engine select); omitted = built here from the registry.
+   */
+  constructor(config: RunConfig, instance?: ProblemInstance) {
     checkConfig(config);
     this.config = config;
-    this.instance = createProblem(config.problem);
+    this.instance = instance ?? createProblem(config.problem);
     const problem = this.instance.problem;
     const n = problem.dim;
     const start = config.start ?? Array.from(this.instance.start);
@@ -247,6 +251,6 @@ export class Runner implements RunnerApi {
   }
 }
 
-export function createRunner(config: RunConfig): Runner {
-  return new Runner(config);
+export function createRunner(config: RunConfig, instance?: ProblemInstance): Runner {
+  return new Runner(config, instance);
 }

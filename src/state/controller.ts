@@ -5,6 +5,7 @@
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import { parseRunFile, runFileTraces } from '../engine/run-file.ts';
 import type { FlowId, ProblemSettings, RunConfig } from '../engine/types.ts';
+import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { FromWorker, RunInfo, RunMode, ToWorker } from '../worker/protocol.ts';
 import { effectiveSpeed, problemDefaults, type ControlId, type Settings } from './settings.ts';
 import { emptyRun, store, type AppState, type Overlay, type RunView } from './store.ts';
@@ -77,6 +78,11 @@ export function problemSettingsOf(s: Settings): ProblemSettings {
   return p;
 }
 
+/** What runs the flows: the chosen engine for networks; 1-D/2-D problems always run the float64 reference. */
+export function engineOf(s: Settings): EngineChoice {
+  return modeFor(s) === 'stream' ? (s.engine ?? 'float64') : 'float64';
+}
+
 /** The engine's RunConfig for the settings (the same config the CLI builds from the same values). */
 export function configOf(s: Settings): RunConfig {
   const c: RunConfig = { problem: problemSettingsOf(s), eta: s.eta, steps: s.steps, flows: [...s.flows] };
@@ -121,8 +127,15 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
     ...(opts.keepGhosts ? {} : { ghosts: [] }),
     ...(opts.play !== undefined ? { playing: opts.play } : {}),
   });
+  // The badge keeps saying what runs until the worker reports on this run; a new choice shows as
+  // starting at once (the worker reports 'calibrating' in a moment).
+  const engine = engineOf(s);
+  const was = get().engine;
+  const shownFor = !was ? null : was.phase === 'calibrating' ? was.requested : was.info.requested;
+  if (engine === 'float64') set({ engine: null });
+  else if (shownFor !== engine) set({ engine: { runId, phase: 'calibrating', requested: engine } });
   perf.runPosted.set(runId, performance.now());
-  post({ type: 'run', runId, config: configOf(s), mode });
+  post({ type: 'run', runId, config: configOf(s), mode, ...(engine !== 'float64' ? { engine } : {}) });
   if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });
 }
 
@@ -217,6 +230,21 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
       }
       break;
     }
+    case 'engine': {
+      if (m.runId !== st.run.runId) return;
+      const patch: Partial<AppState> = { engine: { ...m.status, runId: m.runId } };
+      // An engine that ends up on float64 although a tfjs backend was asked for says why (once per run).
+      const info = m.status.phase === 'running' ? m.status.info : null;
+      if (info && info.name === 'float64' && info.requested !== 'float64' && info.requested !== 'auto') {
+        const why = info.failed.map((f) => `${f.name}: ${f.reason}`).join('; ');
+        patch.notices = [...st.notices, `The engine '${info.requested}' could not start${why ? ` (${why})` : ''}; the network runs on CPU float64 instead.`];
+      }
+      set(patch);
+      break;
+    }
+    case 'memory':
+      remember(m.key, m.value);
+      break;
     case 'error': {
       if (m.runId !== undefined && m.runId !== st.run.runId) return;
       heldInfo = null;
@@ -356,7 +384,7 @@ function requestGrid(s: Settings): void {
 // Settings and history
 
 const problemKey = (s: Settings) => JSON.stringify([s.problem, s.params, s.choices, s.expr]);
-const runKey = (s: Settings) => JSON.stringify([problemKey(s), s.start, s.steps, s.flows, s.flowOptions]);
+const runKey = (s: Settings) => JSON.stringify([problemKey(s), s.start, s.steps, s.flows, s.flowOptions, engineOf(s)]);
 
 function writeUrl(s: Settings, how: 'push' | 'replace'): void {
   const url = toUrl(s);
@@ -412,7 +440,14 @@ export function selectProblem(id: string): void {
   const next = problemDefaults(spec, prev);
   next.flows = prev.flows;
   next.flowOptions = prev.flowOptions;
+  // The engine is a preference of this device, not of the problem.
+  if (prev.engine) next.engine = prev.engine;
   apply(next, prev, { history: 'push' });
+}
+
+/** Networks: choose what runs the flows (restarts the run on it). */
+export function setEngine(engine: EngineChoice): void {
+  setSettings({ engine: engine === 'float64' ? undefined : engine }, 'push');
 }
 
 export function setEta(eta: number): void {
@@ -647,6 +682,31 @@ function fromLocation(history: 'replace' | 'none'): void {
   }
 }
 
+// ------------------------------------------------------------------------------------------------
+// Engine memory: 'auto' remembers its calibration per device. The worker has no localStorage, so the
+// page keeps the worker's entries under one key, hands them over at start-up and stores what it reports.
+
+const MEMORY_KEY = 'rodflow.engine-memory';
+
+function readMemory(): Record<string, string> {
+  try {
+    const raw = localStorage.getItem(MEMORY_KEY);
+    const obj: unknown = raw ? JSON.parse(raw) : {};
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return {};
+    return Object.fromEntries(Object.entries(obj).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {}; // storage blocked or corrupt: 'auto' calibrates again
+  }
+}
+
+function remember(key: string, value: string): void {
+  try {
+    localStorage.setItem(MEMORY_KEY, JSON.stringify({ ...readMemory(), [key]: value }));
+  } catch {
+    /* storage blocked: the choice lasts for this page only */
+  }
+}
+
 async function checkWebGpu(): Promise<void> {
   try {
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -660,6 +720,7 @@ async function checkWebGpu(): Promise<void> {
 export function initController(): void {
   worker = new Worker(new URL('../worker/sim.worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = onMessage;
+  post({ type: 'memory', entries: readMemory() });
   worker.onerror = (e) => {
     set({ run: { ...get().run, computing: false, error: { message: `The simulation worker failed: ${e.message}`, input: false } } });
   };

@@ -4,6 +4,7 @@
  */
 import { getProblemSpec, PROBLEMS } from '../engine/problems/registry.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type ProblemSpec } from '../engine/types.ts';
+import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 
 export const LOG_AXES = ['loss', 'sharpness', 'rod', 'dist'] as const;
 export type LogAxis = (typeof LOG_AXES)[number];
@@ -51,6 +52,8 @@ export interface Settings {
   play: boolean;
   /** Classroom link: control groups hidden from view. */
   hide: ControlId[];
+  /** Networks: what runs the flows; undefined = 'float64', the CPU reference (see engine-backend.ts). */
+  engine?: EngineChoice;
 }
 
 export const DEFAULT_PROBLEM = 'valley';

@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { FlowId } from '../engine/types.ts';
-import type { GridResult, RunInfo, RunMode } from '../worker/protocol.ts';
+import type { EngineStatus, GridResult, RunInfo, RunMode } from '../worker/protocol.ts';
 import { defaultSettings, type Settings } from './settings.ts';
 import type { ViewTrace } from './trace-buffer.ts';
 
@@ -65,6 +65,11 @@ export interface AppState {
   /** The run whose replay reached its divergence (the banner stays up for it, also after a rewind). */
   frozeRun: number;
   webgpu: 'checking' | 'available' | 'unavailable';
+  /**
+   * What runs the current network run when its engine is not the float64 reference (the worker's last
+   * `engine` report for it); null = float64 on the CPU.
+   */
+  engine: (EngineStatus & { runId: number }) | null;
   /** A short status line (export done, import failed, link copied). */
   toast: { text: string; error: boolean } | null;
 }
@@ -88,6 +93,7 @@ export const store = createStore<AppState>(() => ({
   dragging: false,
   frozeRun: -1,
   webgpu: 'checking',
+  engine: null,
   toast: null,
 }));
 

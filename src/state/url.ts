@@ -9,10 +9,13 @@
  *   p.<param>=number   problem parameter (custom expressions may name their own)
  *   c.<choice>=value   problem choice (dataset, activation, ...)
  *   o.<flow>.<key>=v   flow option (from the flow's OptionSpec)
+ *   engine=auto        networks only: what runs the flows (ENGINE_CHOICES); left out for the default,
+ *                      the float64 reference, so links made before the field existed mean the same
  */
 import { z } from 'zod';
 import { FLOWS } from '../engine/flows/registry.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
+import { ENGINE_CHOICES, type EngineChoice } from '../engine/gpu/engine-backend.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type OptionSpec } from '../engine/types.ts';
 import {
   CONTROL_IDS,
@@ -51,6 +54,7 @@ export const UrlSchemaV1 = z.object({
   speed: finite.pipe(z.number().int().min(0).max(10_000)),
   play: z.enum(['0', '1']),
   hide: list(CONTROL_IDS),
+  engine: z.enum(ENGINE_CHOICES as unknown as [EngineChoice, ...EngineChoice[]], { error: `expected one of ${ENGINE_CHOICES.join(', ')}` }),
 });
 
 type FieldKey = keyof typeof UrlSchemaV1.shape;
@@ -190,6 +194,11 @@ export function parseUrl(search: string): ParsedUrl {
   if (play !== undefined) settings.play = play === '1';
   const hide = get('hide');
   if (hide !== undefined) settings.hide = CONTROL_IDS.filter((c) => hide.includes(c)) as ControlId[];
+  const engine = get('engine');
+  if (engine !== undefined) {
+    if (pspec.kind !== 'network') ignored.push(`engine=${engine} (only network problems have an engine choice)`);
+    else if (engine !== 'float64') settings.engine = engine;
+  }
   return { settings, ignored };
 }
 
@@ -231,6 +240,7 @@ export function toUrl(s: Settings, extra?: { hide?: ControlId[] }): string {
   q.set('log', s.log.join(','));
   if (s.speed !== 0) q.set('speed', String(s.speed));
   if (!s.play) q.set('play', '0');
+  if (s.engine && s.engine !== 'float64' && spec?.kind === 'network') q.set('engine', s.engine);
   const hide = extra?.hide ?? s.hide;
   if (hide.length) q.set('hide', hide.join(','));
   return '?' + q.toString();

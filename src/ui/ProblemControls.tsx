@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
 import type { ChoiceSpec, ParamSpec } from '../engine/types.ts';
-import { selectProblem, setSettings } from '../state/controller.ts';
+import { ENGINE_CHOICES, ENGINE_LABELS } from '../engine/gpu/engine-backend.ts';
+import { selectProblem, setEngine, setSettings } from '../state/controller.ts';
 import { store, useApp } from '../state/store.ts';
 import { NumberField } from './NumberField.tsx';
 
@@ -173,6 +174,24 @@ function ExpressionControl() {
   );
 }
 
+/** Networks: what runs the flows (the float64 reference, or a tfjs float32 backend, or 'auto'). */
+function EngineControl() {
+  const engine = useApp((s) => s.settings.engine ?? 'float64');
+  return (
+    <div className="field">
+      <label htmlFor="engine-select">Engine</label>
+      <select id="engine-select" data-testid="engine-select" value={engine} onChange={(e) => setEngine(e.target.value as typeof engine)}>
+        {ENGINE_CHOICES.map((c) => (
+          <option key={c} value={c}>
+            {ENGINE_LABELS[c]}
+          </option>
+        ))}
+      </select>
+      <p className="help">float64 on the CPU is the reference. The others run the same flows in float32 on a tfjs backend; auto times them on this network once and remembers the fastest for this device.</p>
+    </div>
+  );
+}
+
 export function ProblemParams() {
   const id = useApp((s) => s.settings.problem);
   const params = useApp((s) => s.settings.params);
@@ -188,6 +207,7 @@ export function ProblemParams() {
       {(spec.choices ?? []).map((c) => (
         <ChoiceControl key={c.key} c={c} value={choices[c.key] ?? c.default} />
       ))}
+      {spec.kind === 'network' && <EngineControl />}
     </>
   );
 }

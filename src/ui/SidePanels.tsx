@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { clearGhosts, copyText, deleteOverlay, exportRun, importRunText, linkFor, renameOverlay, saveRun, setSettings, toggleOverlay } from '../state/controller.ts';
 import { CONTROL_IDS, CONTROL_LABELS, LOG_AXES, type ControlId, type LogAxis } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
+import { ENGINE_LABELS, type EngineInfo } from '../engine/gpu/engine-backend.ts';
 
 const LOG_LABEL: Record<LogAxis, string> = { loss: 'loss', sharpness: 'sharpness', rod: 'rod size', dist: 'distance' };
 
@@ -162,14 +163,43 @@ export function LinksPanel() {
   );
 }
 
+/** Calibration and fallbacks of what runs, for the badge's tooltip. */
+function engineDetails(info: EngineInfo): string {
+  const lines = [`Asked for: ${ENGINE_LABELS[info.requested] ?? info.requested}.`];
+  for (const f of info.failed) lines.push(`${f.name} did not start: ${f.reason}`);
+  const ms = Object.entries(info.calibrationMs ?? {}).filter(([, v]) => typeof v === 'number');
+  if (ms.length) {
+    const how = info.fromStorage ? 'remembered for this device' : 'measured now';
+    lines.push(`Calibration (${how}), ms per gradient + HVP: ${ms.map(([k, v]) => `${k} ${(v as number).toFixed(2)}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
 export function BackendBadge() {
   const gpu = useApp((s) => s.webgpu);
   const ms = useApp((s) => s.run.computeMs);
+  const engine = useApp((s) => s.engine);
+  let text = 'CPU float64 (reference), in a Web Worker';
+  let title = 'All flows run in a Web Worker in float64 on the CPU: the reference implementation.';
+  let cls = 'badge';
+  if (engine?.phase === 'calibrating') {
+    text = `calibrating… (${ENGINE_LABELS[engine.requested] ?? engine.requested})`;
+    title = engine.requested === 'auto' ? 'Timing each backend on this network; the fastest is remembered for this device.' : 'Starting the engine.';
+    cls = 'badge busy';
+  } else if (engine?.phase === 'running') {
+    text = engine.info.summary;
+    title = engineDetails(engine.info);
+    // Warning colour when what runs is not what was asked for ('auto' picking any backend is no fallback).
+    const fallback = engine.fellBack || (engine.info.requested !== 'auto' && engine.info.name !== engine.info.requested);
+    cls = fallback ? 'badge busy' : 'badge ok';
+  }
   return (
-    <div className="backend" data-testid="backend" title="All flows run in a Web Worker in float64 on the CPU: the reference implementation.">
-      <span className="badge">Engine: CPU float64 (reference), in a Web Worker</span>
+    <div className="backend" data-testid="backend">
+      <span className={cls} data-testid="engine-badge" title={title}>
+        Engine: {text}
+      </span>
       <span className={`badge ${gpu === 'available' ? 'ok' : ''}`}>
-        WebGPU: {gpu === 'checking' ? 'checking…' : gpu === 'available' ? 'available (not needed here)' : 'not available — nothing depends on it'}
+        WebGPU: {gpu === 'checking' ? 'checking…' : gpu === 'available' ? 'available' : 'not available — nothing depends on it'}
       </span>
       {ms > 0 && <span className="badge muted">last chunk {ms.toFixed(1)} ms</span>}
     </div>

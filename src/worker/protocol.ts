@@ -10,9 +10,16 @@
  *    between slices, so dragging the start never queues stale work.
  *  - 'stream' (networks): the worker advances only while playing, in frame-budgeted slices, and sends
  *    the new samples after every slice.
+ *
+ * Engines (networks only): a run may ask for an engine other than the float64 reference ('auto', a tfjs
+ * backend). The worker then imports the tfjs path on demand, reports `engine` messages (calibrating, then
+ * what actually runs), and falls back to float64 with a reason when the engine cannot start. 'auto'
+ * remembers its calibration per device: a worker has no localStorage, so the page hands the worker its
+ * remembered entries once (`memory`) and persists what the worker reports back (`memory`).
  */
 import type { FlowId, FlowOptions, ProblemSettings, RunConfig, StopInfo } from '../engine/types.ts';
 import type { LossGrid } from '../engine/grid.ts';
+import type { EngineChoice, EngineInfo } from '../engine/gpu/engine-backend.ts';
 
 /** New samples of one flow's trace, from index `from` (0 when `reset`) up to `length`. */
 export interface TraceChunk {
@@ -47,7 +54,10 @@ export interface TraceChunk {
 export type RunMode = 'horizon' | 'stream';
 
 export type ToWorker =
-  | { type: 'run'; runId: number; config: RunConfig; mode: RunMode }
+  /** `engine`: networks only; omitted or 'float64' = the float64 reference (a fork keeps its run's engine). */
+  | { type: 'run'; runId: number; config: RunConfig; mode: RunMode; engine?: EngineChoice }
+  /** The engine choices remembered on this device (key → value), sent once after the worker starts. */
+  | { type: 'memory'; entries: Record<string, string> }
   /** Stream mode: advance while playing, `stepsPerSlice` steps at most per slice (frame-budgeted). */
   | { type: 'play'; runId: number; stepsPerSlice: number }
   | { type: 'pause'; runId: number }
@@ -103,7 +113,19 @@ export type FromWorker =
   | { type: 'grid'; reqId: number; grid: GridResult }
   | { type: 'stateAt'; reqId: number; w: number[] }
   | { type: 'export'; reqId: number; text: string; filename: string }
-  | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean };
+  | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean }
+  | { type: 'engine'; runId: number; status: EngineStatus }
+  /** An engine calibration to remember on this device (the page writes it to localStorage). */
+  | { type: 'memory'; key: string; value: string };
+
+/**
+ * What runs a network's flows: 'calibrating' while a non-float64 engine starts (and, for 'auto', times
+ * the candidates); then 'running' with what actually runs (after any fallback). `fellBack`: the engine
+ * could not start at all and the run uses float64 instead (the reason is in info.failed).
+ */
+export type EngineStatus =
+  | { phase: 'calibrating'; requested: EngineChoice }
+  | { phase: 'running'; info: EngineInfo; fellBack?: boolean };
 
 /** Loss over the plot window: an n×n grid (2-D) or a curve of n points (1-D); see engine/grid.ts. */
 export interface GridResult extends LossGrid {

@@ -1,14 +1,18 @@
 /// <reference lib="webworker" />
 /**
  * The simulation worker: owns the engine, runs the flows, streams typed-array chunks to the page.
- * See protocol.ts for the two modes. All numbers are float64 on the CPU (the reference backend).
+ * See protocol.ts for the two modes. All numbers are float64 on the CPU (the reference backend), unless
+ * a network run asks for another engine: then the tfjs path (engine-backend.ts) is imported on demand,
+ * so a page that never leaves float64 never loads tfjs, and the same runner runs on its float32 twin.
  */
 import { createRunner } from '../engine/runner.ts';
-import { createProblem } from '../engine/problems/registry.ts';
+import { createProblem, getProblemSpec } from '../engine/problems/registry.ts';
 import { lossGrid } from '../engine/grid.ts';
 import { topEigs } from '../engine/linalg/eigs.ts';
 import { runToJson, runFileToCsv } from '../engine/run-file.ts';
-import { FLOW_IDS, InputError, type FlowId, type RunnerApi, type Trace } from '../engine/types.ts';
+import { FLOW_IDS, InputError, type FlowId, type ProblemInstance, type RunnerApi, type Trace } from '../engine/types.ts';
+import type { EngineChoice, EngineInfo, EngineProblem } from '../engine/gpu/engine-backend.ts';
+import type { KeyValueStore } from '../engine/gpu/backend.ts';
 import type { FromWorker, RunMode, ToWorker, TraceChunk } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -28,6 +32,8 @@ const HORIZON_CHUNK_MS = 60;
 interface Current {
   runId: number;
   runner: RunnerApi;
+  /** The engine asked for (a fork keeps it; a failure mid-run restarts on float64). */
+  engine: EngineChoice;
   mode: RunMode;
   eta: number;
   t0: number;
@@ -45,6 +51,9 @@ interface Current {
 }
 
 let current: Current | null = null;
+type RunMsg = Extract<ToWorker, { type: 'run' }>;
+/** A run waiting for its engine to start (calibration): the transport messages it got meanwhile. */
+let starting: { msg: RunMsg; playing: boolean; stepsPerSlice: number; stepQuota: number } | null = null;
 let pendingRun: Extract<ToWorker, { type: 'run' }> | null = null;
 /** When the pending request arrived (worker clock). */
 let pendingSince = 0;
@@ -75,35 +84,92 @@ function schedule(): void {
   }
 }
 
-function startRun(msg: Extract<ToWorker, { type: 'run' }>): void {
+function startRun(msg: RunMsg): void {
   current = null;
+  starting = null;
   runSince = pendingSince;
+  const engine = msg.engine ?? 'float64';
+  if (engine === 'float64' || msg.mode !== 'stream' || getProblemSpec(msg.config.problem.id)?.kind !== 'network') {
+    releaseEngine();
+    const err = begin(msg, 'float64');
+    if (err) post({ type: 'error', runId: msg.runId, ...err });
+    return;
+  }
+  // The engine starts asynchronously (dynamic import, backend start-up, 'auto' calibration); the run
+  // begins when it is ready, with the transport messages it received in the meantime.
+  let inst: ProblemInstance;
+  try {
+    inst = createProblem(msg.config.problem);
+  } catch (e) {
+    post({ type: 'error', runId: msg.runId, ...errorOf(e) });
+    return;
+  }
+  const wait = { msg, playing: false, stepsPerSlice: 1, stepQuota: 0 };
+  starting = wait;
+  post({ type: 'engine', runId: msg.runId, status: { phase: 'calibrating', requested: engine } });
+  const w0 = msg.config.start ? Float64Array.from(msg.config.start) : inst.start;
+  engineFor(JSON.stringify([msg.config.problem, engine]), inst, w0, engine).then(
+    (eng) => {
+      if (starting !== wait) return; // superseded by a newer run while the engine started
+      starting = null;
+      const err = begin(msg, engine, { ...inst, problem: eng.problem }, wait);
+      if (!err) post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: eng.info } });
+      else if (err.input) post({ type: 'error', runId: msg.runId, ...err });
+      else fallBack(msg, engine, err.message, wait);
+    },
+    (e: unknown) => {
+      if (starting !== wait) return;
+      starting = null;
+      fallBack(msg, engine, errorOf(e).message, wait);
+    },
+  );
+}
+
+/** The engine failed (to start, or mid-run): run on the float64 reference instead and say why. */
+function fallBack(msg: RunMsg, engine: EngineChoice, reason: string, transport: Transport): void {
+  releaseEngine();
+  post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: float64Fallback(engine, reason), fellBack: true } });
+  const err = begin({ ...msg, engine: 'float64' }, 'float64', undefined, transport);
+  if (err) post({ type: 'error', runId: msg.runId, ...err });
+}
+
+/** The info shown when an engine could not start and the run uses the float64 reference instead. */
+function float64Fallback(requested: EngineChoice, reason: string): EngineInfo {
+  return { name: 'float64', requested, failed: [{ name: requested, reason }], summary: `CPU float64 (reference) — '${requested}' failed to start` };
+}
+
+type Transport = { playing: boolean; stepsPerSlice: number; stepQuota: number };
+
+/**
+ * Build the runner (on `inst` when given: the engine's twin of the problem), post the run's info and
+ * start pumping. Returns the error when the run could not be built (nothing was posted).
+ */
+function begin(msg: RunMsg, engine: EngineChoice, inst?: ProblemInstance, transport?: Transport): ReturnType<typeof errorOf> | null {
   const cfg = { ...msg.config };
   // Horizon mode replays every step: keep the whole horizon at stride 1.
   if (msg.mode === 'horizon') cfg.capacity = Math.max(cfg.capacity ?? 4096, cfg.steps + 2);
   let runner: RunnerApi;
   let eigStart: number[] = [];
   try {
-    runner = createRunner(cfg);
-    const inst = runner.instance;
-    const w0 = cfg.start ? Float64Array.from(cfg.start) : inst.start;
-    eigStart = topEigs(inst.problem, w0, 2).values.slice();
+    runner = createRunner(cfg, inst);
+    const w0 = cfg.start ? Float64Array.from(cfg.start) : runner.instance.start;
+    eigStart = topEigs(runner.instance.problem, w0, 2).values.slice();
   } catch (e) {
-    post({ type: 'error', runId: msg.runId, ...errorOf(e) });
-    return;
+    return errorOf(e);
   }
-  const inst = runner.instance;
+  const info = runner.instance;
   current = {
     runId: msg.runId,
     runner,
+    engine,
     mode: msg.mode,
     eta: cfg.eta,
     t0: cfg.t0 ?? 0,
     sent: {},
     generation: runner.generation,
-    playing: false,
-    stepsPerSlice: 1,
-    stepQuota: 0,
+    playing: transport?.playing ?? false,
+    stepsPerSlice: transport?.stepsPerSlice ?? 1,
+    stepQuota: transport?.stepQuota ?? 0,
     onset: {},
     delivered: false,
     lastSent: 0,
@@ -112,10 +178,10 @@ function startRun(msg: Extract<ToWorker, { type: 'run' }>): void {
     type: 'info',
     info: {
       runId: msg.runId,
-      label: inst.label,
-      dim: inst.problem.dim,
-      window: inst.window,
-      start: inst.problem.dim <= 64 ? Array.from(cfg.start ?? inst.start) : [],
+      label: info.label,
+      dim: info.problem.dim,
+      window: info.window,
+      start: info.problem.dim <= 64 ? Array.from(cfg.start ?? info.start) : [],
       eigStart,
       flows: cfg.flows.slice(),
       t0: cfg.t0 ?? 0,
@@ -124,6 +190,44 @@ function startRun(msg: Extract<ToWorker, { type: 'run' }>): void {
       flowOptions: cfg.flowOptions ?? {},
     },
   });
+  if (transport) schedule();
+  return null;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Engines: one engine problem at a time (tfjs has one active backend), kept while the problem and the
+// choice stay the same (η forks, resets and restarts reuse it without calibrating again), disposed when
+// either changes. Starts are chained, so two calibrations never overlap.
+
+let engineKey = '';
+let enginePromise: Promise<EngineProblem> | null = null;
+/** The engine choices remembered on this device; the page persists them (see protocol.ts). */
+const memory = new Map<string, string>();
+const storage: KeyValueStore = {
+  getItem: (k) => memory.get(k) ?? null,
+  setItem: (k, v) => {
+    memory.set(k, v);
+    post({ type: 'memory', key: k, value: v });
+  },
+};
+
+function engineFor(key: string, inst: ProblemInstance, w0: Float64Array, choice: EngineChoice): Promise<EngineProblem> {
+  if (enginePromise && engineKey === key) return enginePromise;
+  const prev = enginePromise;
+  engineKey = key;
+  enginePromise = (async () => {
+    if (prev) await prev.then((p) => p.dispose(), () => undefined);
+    const { networkProblemOn } = await import('../engine/gpu/engine-backend.ts');
+    return networkProblemOn(inst.problem, w0, choice, { storage });
+  })();
+  return enginePromise;
+}
+
+function releaseEngine(): void {
+  const prev = enginePromise;
+  enginePromise = null;
+  engineKey = '';
+  void prev?.then((p) => p.dispose(), () => undefined);
 }
 
 /** The direction of Σ's top eigenvector for each new central-flow sample (1-D/2-D only). */
@@ -273,8 +377,15 @@ function pump(): void {
       if (!r.done) schedule();
     } else if (!cur.delivered) sendChunk(cur, 0);
   } catch (e) {
-    post({ type: 'error', runId: cur.runId, ...errorOf(e) });
     current = null;
+    const err = errorOf(e);
+    if (cur.engine !== 'float64' && !err.input) {
+      // The engine broke mid-run (a lost GPU device, a tfjs error): start over on the float64
+      // reference and say why, rather than leaving the page stuck.
+      fallBack({ type: 'run', runId: cur.runId, config: cur.runner.config, mode: cur.mode }, cur.engine, err.message, cur);
+      return;
+    }
+    post({ type: 'error', runId: cur.runId, ...err });
   }
 }
 
@@ -311,12 +422,20 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         type: 'run',
         runId: msg.runId,
         mode: cur.mode,
+        engine: cur.engine,
         config: { ...base, eta: msg.eta, start: start ? Array.from(start) : undefined, t0, steps: Math.max(0, end - t0) },
       };
       schedule();
       break;
     }
+    case 'memory':
+      for (const [k, v] of Object.entries(msg.entries)) memory.set(k, v);
+      break;
     case 'play':
+      if (starting && starting.msg.runId === msg.runId) {
+        starting.playing = true;
+        starting.stepsPerSlice = Math.max(1, Math.floor(msg.stepsPerSlice));
+      }
       if (current && current.runId === msg.runId) {
         current.playing = true;
         current.stepsPerSlice = Math.max(1, Math.floor(msg.stepsPerSlice));
@@ -324,9 +443,11 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       }
       break;
     case 'pause':
+      if (starting && starting.msg.runId === msg.runId) starting.playing = false;
       if (current && current.runId === msg.runId) current.playing = false;
       break;
     case 'step':
+      if (starting && starting.msg.runId === msg.runId) starting.stepQuota += Math.max(1, Math.floor(msg.n));
       if (current && current.runId === msg.runId) {
         current.stepQuota += Math.max(1, Math.floor(msg.n));
         schedule();

@@ -404,6 +404,183 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.context().close();
   });
 
+  describe('network engines', () => {
+    /** GD's loss column and the run's step, from the page's store. */
+    const gdLoss = (page: Page) =>
+      appState<{ step: number; t: number[]; loss: number[]; sharp: number[] }>(
+        page,
+        '(s) => { const t = s.run.traces.gd; return { step: s.run.step, t: Array.from(t.t.subarray(0, t.length)), loss: Array.from(t.loss.subarray(0, t.length)), sharp: Array.from(t.sharpness.subarray(0, t.length * t.eigK)) }; }',
+      );
+    type EngineState = { phase: string; requested?: string; fellBack?: boolean; info?: { name: string; requested: string; summary: string; failed: { name: string; reason: string }[]; calibrationMs?: Record<string, number>; fromStorage?: boolean } } | null;
+    const engineState = (page: Page) => appState<EngineState>(page, '(s) => s.engine');
+    const waitEngine = (page: Page) =>
+      page.waitForFunction(() => (window as any).__rodflow.store.getState().engine?.phase === 'running', null, { timeout: 120_000 });
+    /** Steps per second the worker streams while playing, over `ms` of wall time. */
+    async function stepsPerSecond(page: Page, ms: number): Promise<number> {
+      const s0 = await appState<number>(page, '(s) => s.run.step');
+      const t0 = Date.now();
+      await page.waitForTimeout(ms);
+      const s1 = await appState<number>(page, '(s) => s.run.step');
+      return ((s1 - s0) * 1000) / (Date.now() - t0);
+    }
+    /** The same steps of GD in float64 in Node (the reference the float32 twin is checked against). */
+    function referenceLoss(steps: number): Float64Array {
+      const r = createRunner({ problem: { id: 'mlp-chebyshev', params: {} }, eta: 0.2, steps, flows: ['gd'] });
+      r.advance(steps);
+      return r.traces.gd!.loss.slice(0, r.traces.gd!.length);
+    }
+
+    it('engine=wasm in the URL runs the network on tfjs-wasm: the badge names it, steps advance, values track float64', async () => {
+      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=200&flows=gd&engine=wasm');
+      await waitEngine(page);
+      const eng = await engineState(page);
+      expect(eng?.info?.name).toBe('wasm');
+      expect(eng?.info?.requested).toBe('wasm');
+      expect(eng?.fellBack).toBeFalsy();
+      // The badge says what actually runs (the worker's own summary), with the details in its title.
+      const badge = page.getByTestId('engine-badge');
+      await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toContain(eng!.info!.summary);
+      expect(eng!.info!.summary.toLowerCase()).toContain('wasm');
+      expect(await badge.getAttribute('title')).toContain('Asked for');
+      expect(await page.locator('#engine-select').inputValue()).toBe('wasm');
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 60, null, { timeout: 60_000 });
+      const g = await gdLoss(page);
+      expect(g.loss.length).toBeGreaterThan(10);
+      for (const v of [...g.loss, ...g.sharp.filter((_, i) => i % 2 === 0)]) expect(Number.isFinite(v)).toBe(true);
+      // Float32 on tfjs tracks the float64 reference before the edge of stability (onset at step 325):
+      // the same GD steps in Node, compared sample by sample (recorded at stride 1 this early).
+      const ref = referenceLoss(60);
+      let worst = 0;
+      for (let i = 0; i < g.t.length && g.t[i] <= 60; i++) worst = Math.max(worst, Math.abs(g.loss[i] - ref[g.t[i]]) / Math.abs(ref[g.t[i]]));
+      console.log(`[engine] wasm vs float64 GD loss over 60 steps: worst relative difference ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThan(1e-4);
+      expect(worst).toBeGreaterThan(0); // float32 really ran: not the float64 path under another name
+      await shot(page, 'e2e-engine-wasm.png');
+      await page.screenshot({ path: '/tmp/engine-badge.png', fullPage: true });
+      await page.context().close();
+    });
+
+    it('the float64 page loads no tfjs; the engine select switches to wasm (URL, badge) and back; steps/s of each', async () => {
+      const o = await openPage(h, '?v=1&problem=mlp-chebyshev&steps=20000&speed=200&flows=gd');
+      const { page, requests } = o;
+      page.on('request', (r) => allRequests.push(r.url()));
+      page.on('pageerror', (e) => allErrors.push(String(e)));
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 20, null, { timeout: 60_000 });
+      expect(await page.getByTestId('engine-badge').innerText()).toContain('CPU float64 (reference)');
+      const f64 = await stepsPerSecond(page, 3000);
+      // Nothing of the tfjs path was fetched (no engine-backend chunk, no tfjs module, no .wasm), and
+      // the page itself never started tfjs (its engine global is created when tfjs-core loads).
+      expect(requests.filter((u) => /engine-backend|tfjs|\.wasm/.test(u))).toEqual([]);
+      expect(await page.evaluate(() => typeof (globalThis as any)._tfengine)).toBe('undefined');
+      await page.locator('#engine-select').selectOption('wasm');
+      await expect.poll(() => page.evaluate(() => location.search), { timeout: 10_000 }).toContain('engine=wasm');
+      await waitEngine(page);
+      expect((await engineState(page))?.info?.name).toBe('wasm');
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 20, null, { timeout: 60_000 });
+      const wasm = await stepsPerSecond(page, 3000);
+      // The wasm binary came from this origin (CSP: 'self' plus 'wasm-unsafe-eval').
+      expect(requests.some((u) => u.startsWith(h.url) && u.endsWith('.wasm'))).toBe(true);
+      const dim = await appState<number>(page, '(s) => s.run.info.dim');
+      console.log(`[engine] mlp-chebyshev (P = ${dim}), GD + λ₁,λ₂ per step, in the page: float64 ${f64.toFixed(1)} steps/s, wasm ${wasm.toFixed(1)} steps/s`);
+      expect(f64).toBeGreaterThan(0);
+      expect(wasm).toBeGreaterThan(0);
+      await page.locator('#engine-select').selectOption('float64');
+      await expect.poll(() => page.evaluate(() => location.search), { timeout: 10_000 }).not.toContain('engine=');
+      await expect.poll(() => page.getByTestId('engine-badge').innerText(), { timeout: 10_000 }).toContain('CPU float64 (reference)');
+      allRequests.push(...requests);
+      allErrors.push(...o.errors);
+      await page.context().close();
+    });
+
+    it('engine=auto calibrates (badge: calibrating…, then the winner) and remembers the choice on this device', async () => {
+      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=20&engine=auto');
+      // The calibration is shown while it runs (or has already finished on a fast machine).
+      await expect
+        .poll(async () => (await engineState(page))?.phase ?? 'none', { timeout: 30_000 })
+        .toMatch(/calibrating|running/);
+      const sawCalibrating = (await page.getByTestId('engine-badge').innerText()).includes('calibrating…');
+      await waitEngine(page);
+      const eng = (await engineState(page))!;
+      expect(eng.info!.requested).toBe('auto');
+      expect(eng.fellBack).toBeFalsy();
+      const timed = Object.entries(eng.info!.calibrationMs ?? {});
+      expect(timed.length).toBeGreaterThanOrEqual(2);
+      // The winner is the fastest that was timed.
+      const fastest = timed.sort((a, b) => a[1] - b[1])[0][0];
+      expect(eng.info!.name).toBe(fastest);
+      expect(eng.info!.fromStorage).toBeFalsy();
+      const badge = page.getByTestId('engine-badge');
+      await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toContain(eng.info!.summary);
+      expect(await badge.getAttribute('title')).toContain('Calibration (measured now)');
+      console.log(`[engine] auto: ${eng.info!.summary}; calibration ms ${JSON.stringify(eng.info!.calibrationMs)}; badge showed calibrating: ${sawCalibrating}`);
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 10, null, { timeout: 60_000 });
+      const g = await gdLoss(page);
+      for (const v of g.loss) expect(Number.isFinite(v)).toBe(true);
+      // Same device (same browser profile): the page reopens on the remembered choice without timing again.
+      await page.reload();
+      await waitEngine(page);
+      const again = (await engineState(page))!;
+      expect(again.info!.name).toBe(eng.info!.name);
+      expect(again.info!.fromStorage).toBe(true);
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 5, null, { timeout: 60_000 });
+      await page.context().close();
+    });
+
+    it('an engine that cannot serve the flows falls back, and the badge names what runs instead, with the reason', async () => {
+      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=5&flows=gd&engine=webgpu');
+      await waitEngine(page);
+      const eng = (await engineState(page))!;
+      expect(eng.info!.requested).toBe('webgpu');
+      // Whatever this browser ends up on, the badge must say that, not what was asked for.
+      const badge = page.getByTestId('engine-badge');
+      await expect.poll(() => badge.innerText(), { timeout: 10_000 }).toContain(eng.info!.summary);
+      if (eng.info!.name !== 'webgpu') {
+        expect(eng.info!.failed.map((f) => f.name)).toContain('webgpu');
+        expect(await badge.getAttribute('class')).toContain('busy'); // warning colour: not what was asked for
+        expect(await badge.getAttribute('title')).toContain('webgpu did not start: ');
+      }
+      console.log(`[engine] webgpu asked: ${eng.info!.summary}; failed ${JSON.stringify(eng.info!.failed)}`);
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 5, null, { timeout: 60_000 });
+      const g = await gdLoss(page);
+      for (const v of g.loss) expect(Number.isFinite(v)).toBe(true);
+      await page.context().close();
+    });
+
+    it('when the engine cannot load at all, the run falls back to float64 with a notice instead of hanging', async () => {
+      // Make the worker's dynamic import of the tfjs path fail (as a broken deployment or offline cache would).
+      const ctx = await h.browser.newContext({ viewport: { width: 1500, height: 1100 } });
+      await ctx.route(/engine-backend-[^/]*\.js$/, (r) => r.abort());
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(h.url + '?v=1&problem=mlp-chebyshev&steps=400&speed=5&flows=gd&engine=wasm');
+      await waitEngine(page);
+      const eng = (await engineState(page))!;
+      expect(eng.fellBack).toBe(true);
+      expect(eng.info!.name).toBe('float64');
+      expect(eng.info!.failed[0].name).toBe('wasm');
+      const notice = page.getByTestId('url-notice');
+      await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+      expect(await notice.innerText()).toContain("The engine 'wasm' could not start");
+      expect(await page.getByTestId('engine-badge').innerText()).toContain('CPU float64 (reference)');
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 5, null, { timeout: 60_000 });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    });
+
+    it('a bad engine value gives the notice and runs the float64 reference', async () => {
+      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&engine=turbo');
+      const notice = page.getByTestId('url-notice');
+      await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+      expect(await notice.innerText()).toContain('engine=turbo (expected one of float64, auto');
+      await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 3, null, { timeout: 60_000 });
+      expect(await appState<unknown>(page, '(s) => [s.settings.engine ?? null, s.engine]')).toEqual([null, null]);
+      expect(await page.getByTestId('engine-badge').innerText()).toContain('CPU float64 (reference)');
+      expect(await page.locator('#engine-select').inputValue()).toBe('float64');
+      await page.context().close();
+    });
+  });
+
   it('no request leaves the origin, and no page error happened', () => {
     expect(allRequests.length).toBeGreaterThan(10);
     const foreign = allRequests.filter((u) => !u.startsWith(h.url) && !u.startsWith('data:') && !u.startsWith('blob:' + h.url.slice(0, -1)));

@@ -14,3 +14,16 @@ export {
 } from './backend.ts';
 export { topEigAsync, type TopEigOptions } from './top-eig.ts';
 export { measureTfMlp, measureBackends, type TfTiming, type MeasureOptions } from './measure.ts';
+export { TfSyncProblem, tfSyncProblemFor } from './sync-problem.ts';
+export {
+  networkProblemOn,
+  ENGINE_CHOICES,
+  ENGINE_LABELS,
+  ENGINE_STORAGE_PREFIX,
+  WEBGPU_SYNC,
+  WEBGPU_SYNC_NOTE,
+  type EngineChoice,
+  type EngineInfo,
+  type EngineProblem,
+  type EngineOptions,
+} from './engine-backend.ts';
