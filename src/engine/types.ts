@@ -31,6 +31,11 @@ export interface Problem {
   hessian?(w: Vec, out?: Vec): Vec;
   /** Optional evaluation counters (incremented by the problem on every call). */
   readonly counters?: EvalCounters;
+  /**
+   * Unit round-off of the arithmetic behind the values (float64 2⁻⁵³ when absent; a float32 twin sets
+   * 2⁻²⁴). Solvers raise their tolerances to a multiple of it (flows/precision.ts).
+   */
+  readonly roundoff?: number;
 }
 
 /** A numeric parameter of a problem, shown as a control and carried in the URL. */

@@ -9,6 +9,7 @@
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { FlowBase, readOptions } from './base.ts';
 import { Dopri5 } from './ode.ts';
+import { floorTolerance } from './precision.ts';
 
 const OPTIONS: OptionSpec[] = [
   { key: 'rtol', label: 'relative tolerance', type: 'number', default: 1e-8, min: 1e-13, max: 1e-2, help: 'Local error tolerance of the adaptive integrator, relative to |w|.' },
@@ -36,7 +37,7 @@ export class GradientFlow extends FlowBase implements Flow {
         p.grad(y, dy);
         for (let i = 0; i < dy.length; i++) dy[i] *= -eta;
       },
-      { rtol: opts.rtol as number, atol: opts.atol as number, hmax: 1 },
+      { rtol: floorTolerance(opts.rtol as number, problem), atol: opts.atol as number, hmax: 1 },
     );
   }
 

@@ -64,6 +64,7 @@ import { symeig } from '../linalg/symeig.ts';
 import { FlowBase, readOptions } from './base.ts';
 import { Dopri5, Rk4, type Integrator } from './ode.ts';
 import { eig2 } from './spectrum.ts';
+import { floorTolerance } from './precision.ts';
 
 /** form 'auto' uses the Σ form up to this dimension. */
 export const SIGMA_MAX_DIM = 8;
@@ -182,7 +183,7 @@ export class RodFlow extends FlowBase implements Flow {
     this.ode =
       opts.integrator === 'rk4'
         ? new Rk4(size, rhs, 0.5)
-        : new Dopri5(size, rhs, { rtol: opts.rtol as number, atol: (opts.rtol as number) * 1e-6, hmax: 0.5, blocks: [n, size] });
+        : new Dopri5(size, rhs, { rtol: floorTolerance(opts.rtol as number, problem), atol: (opts.rtol as number) * 1e-6, hmax: 0.5, blocks: [n, size] });
     this.lossW = problem.loss(this.wbar);
     // The centre moves smoothly (it does not flip like GD's iterates), so its Lanczos solves (seed and
     // recorded sharpness, one per step) warm-start from the extrapolated eigenvectors and stop at a

@@ -8,6 +8,7 @@
 import type { Problem, Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
 import { lanczosTopK } from '../linalg/lanczos.ts';
+import { floorTolerance } from './precision.ts';
 
 /** Largest dimension for which the dense Hessian is diagonalised instead of running Lanczos. */
 export const DENSE_MAX_DIM = 64;
@@ -59,7 +60,7 @@ export class Spectrum {
   private readonly dense: boolean;
   private readonly H: Float64Array;
   private readonly v2 = new Float64Array(4);
-  /** Lanczos residual tolerance (relative to ‖H‖); see lanczos.ts for what it means for values and vectors. */
+  /** Lanczos residual tolerance (relative to ‖H‖; raised to the problem's precision floor, precision.ts); see lanczos.ts. */
   tol = 1e-8;
   /**
    * What warm-starts Lanczos:
@@ -148,7 +149,7 @@ export class Spectrum {
     }
     this.at.set(w);
     const warm = this.warmMode === 'extrapolate' ? this.extrapolated() : this.warm;
-    const r = lanczosTopK(this.hvpFn, n, k, { warm, tol: this.tol });
+    const r = lanczosTopK(this.hvpFn, n, k, { warm, tol: floorTolerance(this.tol, this.problem) });
     for (let i = 0; i < r.values.length; i++) {
       this.values[i] = r.values[i];
       this.vectors[i].set(r.vectors[i]);
