@@ -16,7 +16,7 @@ import { createRunner } from '../engine/runner.ts';
 import { runFileToCsv, runToJson } from '../engine/run-file.ts';
 import { InputError } from '../engine/types.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
-import { networkProblemOn, type EngineInfo } from '../engine/gpu/engine-backend.ts';
+import { ENGINE_LABELS, networkProblemOn, type EngineInfo } from '../engine/gpu/engine-backend.ts';
 import { parseRunArgs, UsageError } from './args.ts';
 import { summaryTable } from './summary.ts';
 
@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
           const w0 = args.config.start ? Float64Array.from(args.config.start) : instance.start;
           engine = await networkProblemOn(instance.problem, w0, args.backend, { storage: engineStorage() });
         }
-        const info = engine?.info ?? { name: 'float64', requested: 'float64', summary: 'float64 CPU (reference)' };
+        const info = engine?.info ?? { name: 'float64', requested: 'float64', summary: ENGINE_LABELS.float64 };
         let text: string;
         try {
           const runner = createRunner(args.config, engine ? { ...instance, problem: engine.problem } : instance);

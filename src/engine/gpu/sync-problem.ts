@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Dataset, type MlpArch, paramCount } from '../nn/mlp-spec.ts';
+import { FLOAT32_ROUNDOFF } from '../flows/precision.ts';
 import { type EvalCounters, InputError, type Problem, type Vec } from '../types.ts';
 import { type LayerSlot, type PassMode, layerSlots, mlpPass } from './mlp-pass.ts';
 
@@ -20,6 +21,8 @@ const ACTIVATIONS = ['tanh', 'gelu', 'softplus'];
 export class TfSyncProblem implements Problem {
   readonly dim: number;
   readonly counters: EvalCounters = { loss: 0, grad: 0, hvp: 0, third: 0 };
+  /** float32 inside: solvers raise their tolerances to a multiple of this (flows/precision.ts). */
+  readonly roundoff = FLOAT32_ROUNDOFF;
   /** The tfjs backend this instance was built on. */
   readonly backend: string;
   readonly arch: MlpArch;
