@@ -14,6 +14,8 @@ import { NETWORK_PROBLEMS } from '../src/engine/nn/registry.ts';
 import { EigTracker, lanczosTopK } from '../src/engine/linalg/lanczos.ts';
 import { FLOWS } from '../src/engine/flows/registry.ts';
 import type { ProblemInstance } from '../src/engine/types.ts';
+import { tryBackend } from '../src/engine/gpu/backend.ts';
+import { tfSyncProblemFor } from '../src/engine/gpu/sync-problem.ts';
 
 const UNITS = { loss: 0.5, grad: 1, hvp: 2, third: 4 };
 
@@ -104,7 +106,7 @@ function gdRates(label: string, inst: ProblemInstance, eta: number, steps: numbe
   console.log(parts.join(' · ') + ` (${steps} steps from init)`);
 }
 
-function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number): void {
+function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number, capMs = 20_000): void {
   for (const spec of FLOWS) {
     const p = inst.problem;
     const flow = spec.create(p, eta, Float64Array.from(inst.start));
@@ -112,7 +114,7 @@ function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: nu
     const c0 = { ...p.counters! };
     const t = performance.now();
     let done = 0;
-    const deadline = t + 20_000;
+    const deadline = t + capMs;
     for (; done < steps && !flow.stopped && performance.now() < deadline; done++) flow.advance();
     const dt = (performance.now() - t) / 1000;
     const c = p.counters!;
@@ -144,6 +146,32 @@ export async function runNetworkBench(): Promise<void> {
   flowRates(teacher, 0.1, 100, 300);
   console.log(`\nFlows on the wide net (η = ${etaWide}), steps 0–5 (each flow capped at 20 s):`);
   flowRates(wide, etaWide, 5, 0);
+  // The same flows on the float32 tfjs twin (the UI's and CLI's engine choice), per backend Node has,
+  // against float64 under the same protocol: 40 steps from GD's iterate at step 300 (near the onset).
+  const w300 = Float64Array.from(teacher.start);
+  const g = new Float64Array(w300.length);
+  for (let k = 0; k < 300; k++) {
+    teacher.problem.grad(w300, g);
+    for (let i = 0; i < g.length; i++) w300[i] -= 0.1 * g[i];
+  }
+  const from300 = { ...teacher, start: w300 };
+  console.log('\nFlows on the teacher net from GD\'s step-300 iterate, 40 steps (capped at 10 s), float64 then each tfjs backend:');
+  console.log('  float64:');
+  flowRates(from300, 0.1, 40, 0, 10_000);
+  for (const backend of ['wasm', 'cpu'] as const) {
+    const err = await tryBackend(backend);
+    if (err !== null) {
+      console.log(`  tfjs-${backend} unavailable: ${err}`);
+      continue;
+    }
+    const twin = tfSyncProblemFor(teacher.problem);
+    try {
+      console.log(`  tfjs-${backend} (float32, synchronous read-back):`);
+      flowRates({ ...from300, problem: twin }, 0.1, 40, 0, 10_000);
+    } finally {
+      twin.dispose();
+    }
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runNetworkBench();
