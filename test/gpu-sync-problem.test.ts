@@ -35,24 +35,11 @@ import { chebyshevData, teacherData } from '../src/engine/nn/datasets.ts';
 import { initWeights } from '../src/engine/nn/init.ts';
 import { MlpProblem } from '../src/engine/nn/mlp.ts';
 import type { Activation, Dataset, MlpArch } from '../src/engine/nn/mlp-spec.ts';
-import { normal } from '../src/engine/nn/rng.ts';
 import { createProblem } from '../src/engine/problems/registry.ts';
 import { createRunner } from '../src/engine/runner.ts';
 import { type FlowId, InputError, type Problem } from '../src/engine/types.ts';
+import { rel, randn } from './vec-compare.ts';
 
-const rel = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let n = 0;
-  let d = 0;
-  for (let i = 0; i < b.length; i++) {
-    n += (a[i] - b[i]) ** 2;
-    d += b[i] ** 2;
-  }
-  return Math.sqrt(n / d);
-};
-const randn = (dim: number, seed: number): Float64Array => {
-  const g = normal(seed);
-  return Float64Array.from({ length: dim }, () => g());
-};
 
 const CASES: { name: string; arch: MlpArch; data: Dataset }[] = [
   { name: 'teacher 8→16→16→1 tanh', arch: { sizes: [8, 16, 16, 1], activation: 'tanh' }, data: teacherData(1) },

@@ -28,20 +28,8 @@ import { MlpProblem } from '../src/engine/nn/mlp.ts';
 import type { Activation, Dataset, MlpArch } from '../src/engine/nn/mlp-spec.ts';
 import { normal } from '../src/engine/nn/rng.ts';
 import { InputError } from '../src/engine/types.ts';
+import { rel, randn } from './vec-compare.ts';
 
-const rel = (a: Float64Array, b: Float64Array): number => {
-  let n = 0;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) {
-    n += (a[i] - b[i]) ** 2;
-    d += b[i] ** 2;
-  }
-  return Math.sqrt(n / d);
-};
-const randn = (dim: number, seed: number): Float64Array => {
-  const g = normal(seed);
-  return Float64Array.from({ length: dim }, () => g());
-};
 
 interface Case {
   name: string;

@@ -30,6 +30,7 @@ import { initWeights } from '../../src/engine/nn/init.ts';
 import { MlpProblem } from '../../src/engine/nn/mlp.ts';
 import type { Activation, MlpArch } from '../../src/engine/nn/mlp-spec.ts';
 import { normal } from '../../src/engine/nn/rng.ts';
+import { rel } from '../vec-compare.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -118,15 +119,6 @@ async function buildAndServe(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
-const rel = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let n = 0;
-  let d = 0;
-  for (let i = 0; i < b.length; i++) {
-    n += (a[i] - b[i]) ** 2;
-    d += b[i] ** 2;
-  }
-  return Math.sqrt(n / d);
-};
 
 describe.skipIf(!hasChromium)('tfjs network path in Chromium (WebGPU/SwiftShader, WebGL2, wasm)', () => {
   beforeAll(async () => {

@@ -1,15 +1,16 @@
 /**
  * The tiny-network problem of mlp-spec.ts on tfjs (float32 inside, float64 at the boundary).
  *
- * Derivatives come from mlp-pass.ts (hyper-dual numbers through backprop), not from tf.grad. The current
- * parameters stay on the device between calls: a call with the same w (element-wise) re-uploads nothing.
+ * Derivatives come from mlp-pass.ts (hyper-dual numbers through backprop), not from tf.grad. The device
+ * side (tf-net.ts, shared with TfSyncProblem) keeps w uploaded while it is unchanged.
  * Every read-back is `await data()` (WebGPU can lose its device on repeated dataSync).
  * Use one TfMlp per tfjs backend: create it after the backend is set and dispose it before switching.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Dataset, type MlpArch, paramCount } from '../nn/mlp-spec.ts';
+import type { Dataset, MlpArch } from '../nn/mlp-spec.ts';
 import { type EvalCounters, InputError, type Problem, type Vec } from '../types.ts';
-import { type LayerSlot, type PassMode, layerSlots, mlpPass } from './mlp-pass.ts';
+import { type PassMode, mlpPass } from './mlp-pass.ts';
+import { TfNet } from './tf-net.ts';
 import { type TopEigOptions, topEigAsync } from './top-eig.ts';
 import type { AsyncProblem, GdRun, TopEig } from './types.ts';
 
@@ -24,68 +25,19 @@ export class TfMlp implements AsyncProblem {
   readonly dim: number;
   readonly counters: EvalCounters = { loss: 0, grad: 0, hvp: 0, third: 0 };
   readonly backend: string;
-  private readonly slots: LayerSlot[];
-  private readonly x: tf.Tensor;
-  private readonly y: tf.Tensor;
-  private wHost: Float64Array | null = null;
-  private wDev: tf.Tensor | null = null;
-  private disposed = false;
+  private readonly net: TfNet;
 
   constructor(
     readonly arch: MlpArch,
     data: Dataset,
   ) {
-    const sizes = arch.sizes;
-    if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1))
-      throw new InputError(`network sizes must be ≥ 2 positive integers, got [${String(sizes)}]`);
-    if (data.d !== sizes[0] || data.o !== sizes[sizes.length - 1])
-      throw new InputError(
-        `dataset '${data.name}' has ${data.d} inputs and ${data.o} outputs; the network expects ${sizes[0]} and ${sizes[sizes.length - 1]}`,
-      );
-    if (data.x.length !== data.n * data.d || data.y.length !== data.n * data.o || data.n < 1)
-      throw new InputError(`dataset '${data.name}': array sizes do not match n=${data.n}, d=${data.d}, o=${data.o}`);
-    this.dim = paramCount(arch);
-    this.slots = layerSlots(arch);
-    this.backend = tf.getBackend();
-    this.x = tf.tensor2d(Float32Array.from(data.x), [data.n, data.d]);
-    this.y = tf.tensor2d(Float32Array.from(data.y), [data.n, data.o]);
-  }
-
-  private check(v: Vec, what: string): void {
-    if (this.disposed) throw new Error('TfMlp used after dispose()');
-    if (!(v instanceof Float64Array) || v.length !== this.dim)
-      throw new InputError(`${what} must be a Float64Array of length ${this.dim}, got length ${v?.length}`);
-  }
-
-  /** The device copy of w, uploaded only when w differs from the last one. */
-  private params(w: Vec): tf.Tensor {
-    this.check(w, 'w');
-    const h = this.wHost;
-    if (this.wDev && h) {
-      let same = true;
-      for (let i = 0; i < h.length; i++)
-        if (h[i] !== w[i]) {
-          same = false;
-          break;
-        }
-      if (same) return this.wDev;
-    }
-    this.wDev?.dispose();
-    this.wHost = Float64Array.from(w);
-    this.wDev = tf.tensor1d(Float32Array.from(w));
-    return this.wDev;
+    this.net = new TfNet(arch, data, 'TfMlp');
+    this.dim = this.net.dim;
+    this.backend = this.net.backend;
   }
 
   private async run(mode: PassMode, w: Vec, a: Vec | null = null, b: Vec | null = null): Promise<Float64Array> {
-    const wt = this.params(w);
-    if (a) this.check(a, 'direction a');
-    if (b) this.check(b, 'direction b');
-    const out = tf.tidy(() => {
-      const at = a ? tf.tensor1d(Float32Array.from(a)) : null;
-      const bt = b ? tf.tensor1d(Float32Array.from(b)) : null;
-      const r = mlpPass(this.arch, this.slots, this.x, this.y, wt, mode, at, bt);
-      return mode === 'loss' ? r.loss : mode === 'grad' ? r.grad! : mode === 'hvp' ? r.ha! : r.tab!;
-    });
+    const out = this.net.pass(mode, w, a, b);
     const data = await out.data();
     out.dispose();
     return Float64Array.from(data);
@@ -113,7 +65,7 @@ export class TfMlp implements AsyncProblem {
 
   /** Sharpness λ₁(H(w)) and its eigenvector by Lanczos on device HVPs; pass the last vector as `warm`. */
   async topEig(w: Vec, warm?: Vec | null, opts?: TopEigOptions): Promise<TopEig> {
-    this.params(w);
+    this.net.params(w);
     return topEigAsync((v) => this.hvp(w, v), this.dim, warm, opts);
   }
 
@@ -122,14 +74,14 @@ export class TfMlp implements AsyncProblem {
    * steps. On a non-finite loss it stops and returns the last iterate whose loss was finite.
    */
   async runGD(w0: Vec, eta: number, steps: number, opts: GdOptions = {}): Promise<GdRun> {
-    this.check(w0, 'w0');
+    this.net.check(w0, 'w0');
     if (!(eta > 0) || !Number.isFinite(eta)) throw new InputError(`step size η must be a positive number, got ${eta}`);
     if (!Number.isInteger(steps) || steps < 0) throw new InputError(`steps must be a non-negative integer, got ${steps}`);
     const readEvery = Math.max(1, Math.floor(opts.readEvery ?? 50));
     const losses = new Float64Array(steps);
     const step = (cur: tf.Tensor): [tf.Tensor, tf.Tensor] =>
       tf.tidy(() => {
-        const r = mlpPass(this.arch, this.slots, this.x, this.y, cur, 'grad');
+        const r = mlpPass(this.net.arch, this.net.slots, this.net.x, this.net.y, cur, 'grad');
         return [tf.sub(cur, tf.mul(eta, r.grad!)), r.loss];
       });
     // Kept device iterates: `start` = w_done, and `prev` = the previous chunk's start (index prevIdx), so
@@ -203,12 +155,7 @@ export class TfMlp implements AsyncProblem {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.x.dispose();
-    this.y.dispose();
-    this.wDev?.dispose();
-    this.wDev = null;
+    this.net.dispose();
   }
 }
 
