@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildExportSvg, escapeXml, layoutLegend } from '../src/ui/plots/export-svg.ts';
+import { buildExportSvg, escapeXml, layoutLegend, wrapText } from '../src/ui/plots/export-svg.ts';
 
 /** Minimal XML well-formedness check: balanced tags, quoted attributes, no raw '<' or '&' in text. */
 function wellFormed(xml: string): boolean {
@@ -55,6 +55,52 @@ describe('buildExportSvg', () => {
     expect(s).toContain(`height="${260 + top}"`);
     expect(s).toContain(`translate(0,${top})`);
     expect(wellFormed(s)).toBe(true);
+  });
+  it('includes the subtitle under the title, wrapped, above the legend and the plot (nothing overlaps)', () => {
+    const subtitle = "GD raw and pair-mean smoothed; each flow's own L(w) & predicted average loss <pred.>";
+    const legend = [{ label: 'GD', color: '#000' }, { label: 'Rod Flow', color: '#D55E00' }];
+    const s = buildExportSvg({ ...base, width: 300, title: 'Loss', subtitle, legend });
+    expect(wellFormed(s)).toBe(true);
+    const texts = [...s.matchAll(/<text x="([\d.]+)" y="([\d.]+)" font-size="(\d+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({
+      x: Number(m[1]), y: Number(m[2]), size: Number(m[3]), text: m[4],
+    }));
+    const title = texts.find((t) => t.text === 'Loss')!;
+    const sub = texts.filter((t) => t.size === 13);
+    const leg = texts.filter((t) => t.text === 'GD' || t.text === 'Rod Flow');
+    // Wrapped at 300 px into several lines that together are the whole subtitle, escaped.
+    expect(sub.length).toBeGreaterThan(1);
+    expect(sub.map((t) => t.text).join(' ')).toBe(escapeXml(subtitle));
+    // Stacked: each line box (baseline − font size … baseline + descent) below the one before.
+    const top = Number(/translate\(0,(\d+)\)/.exec(s)![1]);
+    let prevBottom = title.y + 0.25 * title.size;
+    for (const t of [...sub, ...leg.slice(0, 1)]) {
+      expect(t.y - t.size).toBeGreaterThanOrEqual(prevBottom - 1);
+      prevBottom = t.y + 0.25 * t.size;
+    }
+    expect(prevBottom).toBeLessThanOrEqual(top);
+    // Height: the frame plus exactly the stacked header; a plot without a subtitle is unchanged.
+    expect(s).toContain(`height="${260 + top}"`);
+    const without = buildExportSvg({ ...base, width: 300, title: 'Loss', legend });
+    const top0 = Number(/translate\(0,(\d+)\)/.exec(without)![1]);
+    expect(top - top0).toBe(sub.length * 17 + 6);
+  });
+  it('wrapText keeps every word in order and no line wider than asked (one over-long word excepted)', () => {
+    const text = '‖w_flow − w̄_GD‖ to GD\'s pair centre: how well each flow models GD, and a_very_long_unbreakable_identifier_here';
+    for (const width of [80, 150, 284, 600]) {
+      const lines = wrapText(text, width, 13);
+      expect(lines.join(' ')).toBe(text);
+      for (const l of lines) if (l.includes(' ')) expect(l.length * 13 * 0.58).toBeLessThanOrEqual(width);
+    }
+    expect(wrapText('  short  ', 600, 13)).toEqual(['short']);
+    expect(wrapText('', 600, 13)).toEqual([]);
+  });
+  it('is self-contained: no stylesheet, font or request, every href a data: URL', () => {
+    const s = buildExportSvg({ ...base, title: 'T', subtitle: 'S', legend: [{ label: 'GD', color: '#000' }] });
+    expect(s).not.toMatch(/<style|@import|@font-face|url\(/);
+    const hrefs = [...s.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const h of hrefs) expect(h.startsWith('data:')).toBe(true);
+    expect([...s.matchAll(/https?:\/\/[^"]*/g)].map((m) => m[0]).sort()).toEqual(['http://www.w3.org/1999/xlink', 'http://www.w3.org/2000/svg']);
   });
   it('legend rows never overflow the width (except a single over-long item)', () => {
     const legend = ['GD', 'gradient flow', 'central flow (pred.)', 'rod flow (pred.)', 'GD smoothed'].map((label) => ({ label, color: '#000' }));

@@ -37,6 +37,16 @@ describe('URL state', () => {
     expect(back.settings).toEqual(s);
   });
 
+  it('numbers round-trip to the last bit (a shared link reproduces the run), and short ones stay short', () => {
+    const s: Settings = { ...defaultSettings(), problem: 'valley', eta: 0.30000000000000004, start: [0.123456789012345, -1 / 3] };
+    const url = toUrl(s);
+    const back = parseUrl(url);
+    expect(back.ignored).toEqual([]);
+    expect(back.settings.start).toEqual([0.123456789012345, -1 / 3]);
+    expect(back.settings.eta).toBe(0.30000000000000004);
+    expect(toUrl({ ...s, eta: 0.3, start: [0.218, -0.05] })).toContain('eta=0.3&start=0.218%2C-0.05&');
+  });
+
   it('a custom expression and its own parameters round-trip', () => {
     const s: Settings = { ...defaultSettings(), problem: 'custom', expr: 'b*(x^2 - 1)^2 + y^2', params: { b: 0.25 }, start: [0.3, -0.1] };
     const back = parseUrl(toUrl(s));

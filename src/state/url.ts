@@ -206,8 +206,9 @@ function DEFAULT_ID(): string {
   return defaultSettings().problem;
 }
 
+/** Exact: the shortest decimal that parses back to the same double, so that a shared link reproduces the run. */
 function fmtNum(v: number): string {
-  return String(Number(v.toPrecision(12)));
+  return String(v);
 }
 
 /** The query string (with '?') for settings; parameters at their defaults are left out. */

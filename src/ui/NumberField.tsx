@@ -53,6 +53,11 @@ export function NumberField(props: {
   );
 }
 
+/**
+ * Every digit of the value, as the shortest text that parses back to it: what the field shows is exactly what
+ * runs (and re-committing the shown text changes nothing). Values are rounded where they are made instead
+ * (η slider to 4 digits, a dragged start to the plot's pixel: plots/snap.ts), so this stays short.
+ */
 function fmt(v: number): string {
-  return Number.isFinite(v) ? String(Number(v.toPrecision(8))) : '';
+  return Number.isFinite(v) ? String(v) : '';
 }

@@ -223,6 +223,63 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.context().close();
   });
 
+  it('a dragged start is rounded to the pixel: the start fields show exactly what runs and what the URL holds', async () => {
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=600');
+    await waitRun(page, 10);
+    const fieldX = page.getByLabel('start x');
+    const fieldY = page.getByLabel('start y');
+    const handle = page.locator('.rfp-handle circle[data-hit]').first();
+    const box = (await handle.boundingBox())!;
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    // Odd offsets, so that the pointer lands between round numbers.
+    const end = { x: x - 37.3, y: y + 23.7 };
+    for (let i = 1; i <= 5; i++) await page.mouse.move(x + ((end.x - x) * i) / 5, y + ((end.y - y) * i) / 5, { steps: 1 });
+    await page.mouse.up();
+    await page.waitForFunction(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return s.run.done && !s.dragging && s.settings.start !== null;
+    });
+    const st = await appState<{ start: number[]; w0: number[]; url: string; runId: number }>(
+      page,
+      '(s) => ({ start: s.settings.start, w0: Array.from(s.run.traces.gd.w.subarray(0, 2)), url: location.search, runId: s.run.runId })',
+    );
+    const urlStart = new URLSearchParams(st.url).get('start')!.split(',').map(Number);
+    const texts = [await fieldX.inputValue(), await fieldY.inputValue()];
+    for (let j = 0; j < 2; j++) {
+      // Rounded: a handful of decimals (one pixel of this plot is ~0.01 of the window's units), not 17 digits.
+      expect(texts[j], `field ${j}`).toMatch(/^-?\d+(\.\d{1,4})?$/);
+      // What is shown is exactly what runs and what a shared link reproduces.
+      expect(Number(texts[j])).toBe(st.start[j]);
+      expect(urlStart[j]).toBe(st.start[j]);
+      expect(st.w0[j]).toBe(st.start[j]);
+    }
+    // The rounding moved the start by less than a pixel: the handle sits where the pointer let go.
+    const after = (await handle.boundingBox())!;
+    expect(Math.abs(after.x + after.width / 2 - end.x)).toBeLessThanOrEqual(1);
+    expect(Math.abs(after.y + after.height / 2 - end.y)).toBeLessThanOrEqual(1);
+    // Visiting the field and leaving it changes nothing (no re-rounding, no new run).
+    await fieldX.focus();
+    await fieldX.press('Tab');
+    await page.waitForTimeout(200);
+    expect(await appState<number>(page, '(s) => s.run.runId')).toBe(st.runId);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    mkdirSync(SHOTS, { recursive: true });
+    await page.locator('.field', { has: page.locator('#start-label') }).screenshot({ path: join(SHOTS, 'e2e-start-fields.png') });
+    // Typing still works exactly, with every digit kept in the state, the field and the URL.
+    await fieldX.fill('0.123456789012345');
+    await fieldX.press('Enter');
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.start?.[0] === 0.123456789012345);
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
+    expect(await fieldX.inputValue()).toBe('0.123456789012345');
+    const typed = await appState<{ url: string; w0: number }>(page, '(s) => ({ url: location.search, w0: s.run.traces.gd.w[0] })');
+    expect(new URLSearchParams(typed.url).get('start')!.split(',').map(Number)[0]).toBe(0.123456789012345);
+    expect(typed.w0).toBe(0.123456789012345);
+    await page.context().close();
+  });
+
   it('a broken URL opens the defaults with a visible notice of what was ignored', async () => {
     const page = await open('?v=1&problem=nope&eta=abc&steps=-4&p.zz=3&start=1,2,3&flows=gd,warp&hide=everything');
     await waitRun(page, 10);

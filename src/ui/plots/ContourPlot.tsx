@@ -14,6 +14,7 @@ import { sx, sy, usableLength } from './access.ts';
 import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
 import { Legend, type LegendEntry } from './Legend.tsx';
 import { usePlotHandle } from './use-plot-handle.ts';
+import { snapPoint } from './snap.ts';
 import { CONTOUR_FILL, CONTOUR_LINE, REF_COLORS } from '../palette.ts';
 import { objectId, seriesSignature } from './signature.ts';
 import { drawCount, lastDrawMs } from './TimeSeriesPlot.tsx';
@@ -263,7 +264,9 @@ export function ContourPlot(props: ContourPlotProps) {
     const r = (dragging.current && dragRect.current) || frame.getBoundingClientRect();
     const X = Math.min(g.iw, Math.max(0, clientX - r.left - MARGIN.left));
     const Y = Math.min(g.ih, Math.max(0, clientY - r.top - MARGIN.top));
-    return oneD ? [g.x.invert(X)] : [g.x.invert(X), g.y.invert(Y)];
+    // Rounded to the decimals one pixel resolves (snap.ts): the digits below a pixel are pointer noise, and
+    // the rounded value is what the app stores, shows in its fields and writes to the URL.
+    return oneD ? snapPoint([g.x.invert(X)], [pixelUnit(g.x)]) : snapPoint([g.x.invert(X), g.y.invert(Y)], [pixelUnit(g.x), pixelUnit(g.y)]);
   };
   const toDataRef = useRef(toData);
   toDataRef.current = toData;
@@ -364,8 +367,12 @@ export function ContourPlot(props: ContourPlotProps) {
     e.preventDefault();
     p[0] = Math.min(win.x[1], Math.max(win.x[0], p[0]));
     if (!oneD) p[1] = Math.min(win.y[1], Math.max(win.y[0], p[1]));
-    props.onStartDrag(p);
-    props.onStartDragEnd?.(p);
+    // Rounded like a drag, to the finer of a pixel and the step (so that a small step never rounds away).
+    const g = geomRef.current;
+    const units = g ? [Math.min(pixelUnit(g.x), dx), Math.min(pixelUnit(g.y), dy)] : [dx, dy];
+    const q = snapPoint(p, oneD ? [units[0]] : units);
+    props.onStartDrag(q);
+    props.onStartDragEnd?.(q);
   };
 
   // --- hover readout of coordinates (and the loss there, interpolated from the grid/curve) ---
@@ -419,7 +426,7 @@ export function ContourPlot(props: ContourPlotProps) {
   const levelNote = levels.log ? 'levels log-spaced' : '';
 
   return (
-    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
+    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title} data-plot-subtitle={props.subtitle || undefined}>
       <div className="rfp-head">
         <h3 className="rfp-title" title={title}>{title}</h3>
         {levelNote && <span className="rfp-note-head">{levelNote}</span>}
@@ -533,4 +540,9 @@ function drawContours(
   }
   ctx.globalAlpha = 1;
   ctx.restore();
+}
+
+/** Data units one pixel spans on a linear scale (the start is dragged on linear x and y only). */
+function pixelUnit(s: Scale): number {
+  return Math.abs(s.invert(1) - s.invert(0));
 }

@@ -275,7 +275,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     });
 
   return (
-    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title}>
+    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title} data-plot-subtitle={props.subtitle || undefined}>
       <div className="rfp-head">
         <h3 className="rfp-title" title={title}>{title}</h3>
         <span className="rfp-readout-x" ref={xReadRef} aria-live="off" />

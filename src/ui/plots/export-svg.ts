@@ -1,5 +1,5 @@
 /**
- * Serialising a plot to one standalone SVG: title, legend, the canvas layers as <image> data URLs and the
+ * Serialising a plot to one standalone SVG: title, subtitle, legend, the canvas layers as <image> data URLs and the
  * overlay SVG (axes, annotations) on top. Pure string building: test/plots-export.test.ts.
  * Everything is styled with attributes (not CSS classes) so the file renders the same anywhere.
  */
@@ -28,6 +28,8 @@ export interface ExportSpec {
   width: number;
   height: number;
   title?: string;
+  /** The grey description line under the title; wrapped to the width. */
+  subtitle?: string;
   legend?: ExportLegendItem[];
   /** Inner markup of the overlay <svg> (its children, serialised). */
   overlay: string;
@@ -50,10 +52,35 @@ export function escapeXml(s: string): string {
 const TITLE_H = 30;
 const LEGEND_ROW_H = 24;
 const LEGEND_FONT = 14;
+/** The subtitle as on the page (plots.css .rfp-subtitle: 13px, line-height 1.3, #555). */
+const SUB_FONT = 13;
+const SUB_LINE_H = 17;
+/** Space below the subtitle block, before the legend or the plot. */
+const SUB_GAP = 6;
+const SIDE = 8;
 
 /** Rough text width (no DOM): 0.58 em per character is safe for sans-serif at this size. */
 function textWidth(s: string, size: number): number {
   return s.length * size * 0.58;
+}
+
+/**
+ * Words of `text` greedily packed into lines no wider than `width` (by the textWidth estimate, which errs
+ * wide, so a line fits when rendered); a single word wider than that gets a line of its own.
+ */
+export function wrapText(text: string, width: number, size: number): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    const next = cur ? `${cur} ${w}` : w;
+    if (cur && textWidth(next, size) > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  return lines;
 }
 
 /** Legend items laid out in rows that fit `width`; returns item positions and the block height. */
@@ -79,7 +106,11 @@ export function buildExportSvg(spec: ExportSpec): string {
   const legend = spec.legend ?? [];
   const pos = layoutLegend(legend, W);
   const rows = legend.length ? Math.max(...pos.map((p) => p.row)) + 1 : 0;
-  const top = (spec.title ? TITLE_H : 0) + rows * LEGEND_ROW_H + (rows ? 4 : 0);
+  // Stacked top to bottom like the page: title, subtitle lines, legend rows, then the plot frame.
+  const titleH = spec.title ? TITLE_H : 0;
+  const sub = spec.subtitle ? wrapText(spec.subtitle, W - 2 * SIDE, SUB_FONT) : [];
+  const subH = sub.length ? sub.length * SUB_LINE_H + SUB_GAP : 0;
+  const top = titleH + subH + rows * LEGEND_ROW_H + (rows ? 4 : 0);
   const H = Math.round(top + spec.height);
   const parts: string[] = [];
   parts.push(
@@ -91,7 +122,12 @@ export function buildExportSvg(spec: ExportSpec): string {
       `<text x="8" y="21" font-size="17" font-weight="600" fill="#222222">${escapeXml(spec.title)}</text>`,
     );
   }
-  const ly0 = spec.title ? TITLE_H : 0;
+  sub.forEach((line, i) => {
+    // Baseline near the bottom of its line box: descenders stay inside it.
+    const y = titleH + (i + 1) * SUB_LINE_H - 4;
+    parts.push(`<text x="${SIDE}" y="${y}" font-size="${SUB_FONT}" fill="#555555">${escapeXml(line)}</text>`);
+  });
+  const ly0 = titleH + subH;
   legend.forEach((it, i) => {
     const { x, row } = pos[i];
     const cy = ly0 + row * LEGEND_ROW_H + LEGEND_ROW_H / 2;

@@ -1,9 +1,9 @@
 /**
  * Export a mounted plot as SVG or PNG (DOM side; the string building is in export-svg.ts).
  *
- * A plot's root element carries `data-plot-title`, its frame `[data-plot-frame]` holds the canvas layers
- * and the overlay <svg>, and legend entries are `[data-legend-item]` with `data-color`/`data-dash`/
- * `data-kind`. Any element following that layout (or a bare <svg>) can be exported.
+ * A plot's root element carries `data-plot-title` and `data-plot-subtitle`, its frame `[data-plot-frame]`
+ * holds the canvas layers and the overlay <svg>, and legend entries are `[data-legend-item]` with
+ * `data-color`/`data-dash`/`data-kind`. Any element following that layout (or a bare <svg>) can be exported.
  */
 import { buildExportSvg, type ExportLegendItem, type ExportLayer } from './export-svg.ts';
 
@@ -43,6 +43,7 @@ function collect(target: HTMLElement | SVGSVGElement): string {
     width: fr.width,
     height: fr.height,
     title: (target as HTMLElement).dataset?.plotTitle,
+    subtitle: (target as HTMLElement).dataset?.plotSubtitle,
     legend,
     overlay,
     layers,
