@@ -27,6 +27,22 @@ async function open(search = '', viewport?: { width: number; height: number }) {
 }
 
 /** Wait until the current run is computed and the replay has revealed at least `minStep` steps. */
+/** Drags the start marker by (dx, dy) px in n moves and waits for the recomputed run; returns the drop point. */
+async function dragStart(page: Page, dx: number, dy: number, n: number): Promise<{ x: number; y: number }> {
+  const box = (await page.locator('.rfp-handle circle[data-hit]').first().boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let i = 1; i <= n; i++) await page.mouse.move(x + (dx * i) / n, y + (dy * i) / n, { steps: 1 });
+  await page.mouse.up();
+  await page.waitForFunction(() => {
+    const s = (window as any).__rodflow.store.getState();
+    return s.run.done && !s.dragging && s.settings.start !== null;
+  });
+  return { x: x + dx, y: y + dy };
+}
+
 async function waitRun(page: Page, minStep = 0): Promise<void> {
   await page.waitForFunction(
     (m) => {
@@ -198,19 +214,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const page = await open('?v=1&problem=valley&eta=0.3&steps=600');
     await waitRun(page, 10);
     const before = await appState<number[]>(page, '(s) => Array.from(s.run.traces.gd.w.subarray(0, 8))');
-    const handle = page.locator('.rfp-handle circle[data-hit]').first();
-    const box = (await handle.boundingBox())!;
-    const x = box.x + box.width / 2;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(x, y);
-    await page.mouse.down();
     // A drag to the lower left that keeps the new paths inside the valley's window (for the screenshot).
-    for (let i = 1; i <= 8; i++) await page.mouse.move(x - 6 * i, y + 4 * i, { steps: 1 });
-    await page.mouse.up();
-    await page.waitForFunction(() => {
-      const s = (window as any).__rodflow.store.getState();
-      return s.run.done && !s.dragging && s.settings.start !== null;
-    });
+    await dragStart(page, -48, 32, 8);
     const after = await appState<{ start: number[]; w: number[]; url: string }>(page, '(s) => ({ start: s.settings.start, w: Array.from(s.run.traces.gd.w.subarray(0, 8)), url: location.search })');
     expect(after.start[0]).toBeLessThan(0.2);
     expect(after.start[1]).toBeLessThan(0.2);
@@ -228,20 +233,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await waitRun(page, 10);
     const fieldX = page.getByLabel('start x');
     const fieldY = page.getByLabel('start y');
-    const handle = page.locator('.rfp-handle circle[data-hit]').first();
-    const box = (await handle.boundingBox())!;
-    const x = box.x + box.width / 2;
-    const y = box.y + box.height / 2;
-    await page.mouse.move(x, y);
-    await page.mouse.down();
     // Odd offsets, so that the pointer lands between round numbers.
-    const end = { x: x - 37.3, y: y + 23.7 };
-    for (let i = 1; i <= 5; i++) await page.mouse.move(x + ((end.x - x) * i) / 5, y + ((end.y - y) * i) / 5, { steps: 1 });
-    await page.mouse.up();
-    await page.waitForFunction(() => {
-      const s = (window as any).__rodflow.store.getState();
-      return s.run.done && !s.dragging && s.settings.start !== null;
-    });
+    const end = await dragStart(page, -37.3, 23.7, 5);
     const st = await appState<{ start: number[]; w0: number[]; url: string; runId: number }>(
       page,
       '(s) => ({ start: s.settings.start, w0: Array.from(s.run.traces.gd.w.subarray(0, 2)), url: location.search, runId: s.run.runId })',
@@ -257,7 +250,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(st.w0[j]).toBe(st.start[j]);
     }
     // The rounding moved the start by less than a pixel: the handle sits where the pointer let go.
-    const after = (await handle.boundingBox())!;
+    const after = (await page.locator('.rfp-handle circle[data-hit]').first().boundingBox())!;
     expect(Math.abs(after.x + after.width / 2 - end.x)).toBeLessThanOrEqual(1);
     expect(Math.abs(after.y + after.height / 2 - end.y)).toBeLessThanOrEqual(1);
     // Visiting the field and leaving it changes nothing (no re-rounding, no new run).
