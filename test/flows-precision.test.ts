@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../src/engine/runner.ts';
+import { RodFlow } from '../src/engine/flows/rod-flow.ts';
 import { createProblem } from '../src/engine/problems/registry.ts';
 import { FLOAT32_ROUNDOFF, FLOOR, floorTolerance } from '../src/engine/flows/precision.ts';
 import type { EvalCounters, FlowId, Problem, ProblemInstance, Vec } from '../src/engine/types.ts';
@@ -75,6 +76,27 @@ describe('precision floor', () => {
       // Before the edge all three are contracting: float32 noise (~6e-8) plus the looser tolerance
       // (1.2e-5 per step, relative) stays far below 1e-4 of ‖w‖ over 12 steps.
       expect(Math.sqrt(d / s)).toBeLessThan(1e-4);
+    }
+  });
+
+  it("Rod Flow's round-off seed is the problem's own round-off (float32 GD re-seeds its oscillation 2²⁹× larger)", () => {
+    // ½(2.5x² + 0.5y²) at η = 1: λ₁ = 2.5 > 2/η along x; from (0, 1) the gradient, and so the rod, has
+    // no x component, so after one step the rod's x part is the seed, grown by the flow for one unit.
+    const { problem } = createProblem({ id: 'quadratic-2d', params: { l1: 2.5, l2: 0.5, theta: 0 } });
+    const rodX = (roundoff: number | undefined, form: 'vector') => {
+      const p = roundoff === undefined ? problem : { ...problem, dim: problem.dim, loss: problem.loss.bind(problem), grad: problem.grad.bind(problem), hvp: problem.hvp.bind(problem), third: problem.third.bind(problem), hessian: problem.hessian!.bind(problem), roundoff };
+      const f = new RodFlow(p, 1, Float64Array.from([0, 1]), { form });
+      f.advance();
+      f.advance();
+      return Math.abs(f.sample().delta![0]);
+    };
+    // (The Σ form uses the same floor on uᵀΣu, but its sample shows only Σ's top rod, here along y.)
+    for (const form of ['vector'] as const) {
+      const f64 = rodX(undefined, form);
+      const f32 = rodX(FLOAT32_ROUNDOFF, form);
+      expect(f64, form).toBeGreaterThan(0);
+      expect(f32 / f64, form).toBeGreaterThan(0.5 * 2 ** 29);
+      expect(f32 / f64, form).toBeLessThan(2 * 2 ** 29);
     }
   });
 });

@@ -15,7 +15,12 @@ export const FLOAT32_ROUNDOFF = 2 ** -24;
 /** Tolerances are at least this many units of round-off. */
 export const FLOOR = 200;
 
+/** The unit round-off of the problem's arithmetic (float64 when it does not say). */
+export function roundoffOf(problem: Pick<Problem, 'roundoff'>): number {
+  return problem.roundoff ?? FLOAT64_ROUNDOFF;
+}
+
 /** `tol`, raised to the precision floor of the problem's arithmetic. */
 export function floorTolerance(tol: number, problem: Pick<Problem, 'roundoff'>): number {
-  return Math.max(tol, FLOOR * (problem.roundoff ?? FLOAT64_ROUNDOFF));
+  return Math.max(tol, FLOOR * roundoffOf(problem));
 }

@@ -36,9 +36,11 @@
  *    form misses the onset of EoS after a long sharpening phase. At every integer time, if
  *    λ₁(w̄) > 2/η, the rod's component along the top eigenvector u is floored (vector form: |⟨r,u⟩|;
  *    Σ form: uᵀΣu ≥ floor²). Below 2/η nothing is touched; at EoS the rod is far above the floor.
- *      'roundoff' (default): floor = ε‖w̄‖ (ε = 2⁻⁵³), the size of the rounding GD commits on its own
- *        iterate every step: that, in a smooth deterministic problem, is what re-seeds GD's
- *        alternating component after it has decayed during sharpening.
+ *      'roundoff' (default): floor = ε‖w̄‖ (ε = the problem's unit round-off: 2⁻⁵³ in float64, 2⁻²⁴ on a
+ *        float32 twin), the size of the rounding GD commits on its own iterate every step: that, in a
+ *        smooth deterministic problem, is what re-seeds GD's alternating component after it has
+ *        decayed during sharpening (float32 GD leaves the edge's fixed point ~1e9× sooner, and so must
+ *        the rod that models it).
  *      'step': floor = (η/2)|⟨g(w̄),u⟩|, GD's half step along u (dynamics.md's suggestion; the Σ form
  *        carries this seed by construction).
  *    Measured on self-stab (η = 0.01, start (0, 12); GD crosses 2/η at step 716 and catapults, |δ|²
@@ -64,16 +66,18 @@ import { symeig } from '../linalg/symeig.ts';
 import { FlowBase, readOptions } from './base.ts';
 import { Dopri5, Rk4, type Integrator } from './ode.ts';
 import { eig2 } from './spectrum.ts';
-import { floorTolerance } from './precision.ts';
+import { FLOAT64_ROUNDOFF, floorTolerance, roundoffOf } from './precision.ts';
 
 /** form 'auto' uses the Σ form up to this dimension. */
 export const SIGMA_MAX_DIM = 8;
 /** Σ's second eigenvalue below RANK_TOL·s₁ is round-off: the Σ form then carries a single rod. */
 const RANK_TOL = 1e-14;
-/** Vector form: below ‖r‖∞ ≤ LINEAR_REL·‖w̄‖∞ the difference g₊ − g₋ is taken as 2H(w̄)r (no cancellation). */
+/**
+ * Vector form: below ‖r‖∞ ≤ LINEAR_REL·‖w̄‖∞ the difference g₊ − g₋ is taken as 2H(w̄)r (no cancellation).
+ * 1e-6 is for float64; the crossover balances the difference's cancellation error (∝ u/|r|) against the
+ * linearisation's (∝ |r|²), so it scales as u^(1/3): ×812 for a float32 problem (u = 2⁻²⁴), i.e. 8e-4.
+ */
 const LINEAR_REL = 1e-6;
-/** Unit round-off of float64. */
-const EPS = 2 ** -53;
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -120,6 +124,9 @@ export class RodFlow extends FlowBase implements Flow {
   readonly form: 'sigma' | 'vector';
   readonly backwardError: boolean;
   readonly seedMode: 'step' | 'roundoff' | 'off';
+  /** The problem's unit round-off (the 'roundoff' seed) and the tiny-rod crossover scaled to it. */
+  private readonly roundoff: number;
+  private readonly linearRel: number;
   /** How many times the onset seed was applied. */
   seeds = 0;
   private readonly y: Float64Array;
@@ -153,6 +160,8 @@ export class RodFlow extends FlowBase implements Flow {
     this.form = form === 'auto' ? (n <= SIGMA_MAX_DIM ? 'sigma' : 'vector') : (form as 'sigma' | 'vector');
     this.backwardError = opts.backwardError as boolean;
     this.seedMode = opts.seed as 'step' | 'roundoff' | 'off';
+    this.roundoff = roundoffOf(problem);
+    this.linearRel = LINEAR_REL * Math.cbrt(this.roundoff / FLOAT64_ROUNDOFF);
     const size = this.form === 'sigma' ? n + n * n : 2 * n;
     this.y = new Float64Array(size);
     this.yPrev = new Float64Array(size);
@@ -271,7 +280,7 @@ export class RodFlow extends FlowBase implements Flow {
       wMax = Math.max(wMax, Math.abs(y[i]));
       dMax = Math.max(dMax, Math.abs(d[i]));
     }
-    if (this.form === 'vector' && dMax <= LINEAR_REL * wMax) {
+    if (this.form === 'vector' && dMax <= this.linearRel * wMax) {
       this.addTinyRod(y, d, weight, dy);
       return;
     }
@@ -355,7 +364,7 @@ export class RodFlow extends FlowBase implements Flow {
     } else {
       let w2 = 0;
       for (let i = 0; i < n; i++) w2 += this.wbar[i] * this.wbar[i];
-      floor = EPS * Math.sqrt(w2);
+      floor = this.roundoff * Math.sqrt(w2);
     }
     if (!(floor > 0)) return;
     if (this.form === 'vector') {
