@@ -96,6 +96,68 @@ describe('URL state', () => {
     }
   });
 
+  describe('fork history (η changed mid-run)', () => {
+    const base = (): Settings => ({ ...defaultSettings(), eta: 0.25, steps: 2000 });
+
+    it('round-trips to the last bit, in order, and is left out when the run was never forked', () => {
+      const s: Settings = { ...base(), forks: [{ t: 117, eta: 0.30000000000000004 }, { t: 402, eta: 1 / 3 }] };
+      const url = toUrl(s);
+      expect(new URLSearchParams(url).get('fork')).toBe('117:0.30000000000000004,402:0.3333333333333333');
+      const back = parseUrl(url);
+      expect(back.ignored).toEqual([]);
+      expect(back.settings).toEqual(s);
+      expect(back.settings.forks![1].eta).toBe(1 / 3);
+      // No forks: no field, and an old link parses to settings without the key (what it meant before).
+      expect(toUrl(base())).not.toContain('fork=');
+      expect(toUrl({ ...base(), forks: [] })).not.toContain('fork=');
+      expect('forks' in parseUrl(toUrl(base())).settings).toBe(false);
+    });
+
+    it('each bad value is ignored with its reason, and the link opens as if the field were absent', () => {
+      const cases: [string, string][] = [
+        ['abc', 'expected time:η pairs'],
+        ['', 'expected time:η pairs'],
+        ['100', 'expected time:η pairs'],
+        ['100:0.3:1', 'expected time:η pairs'],
+        ['100:0', 'η must be positive'],
+        ['100:-0.3', 'η must be positive'],
+        ['100:2000', 'η must be at most 1000'],
+        ['100:x', 'η: not a finite number'],
+        ['100:', 'η: not a finite number'],
+        [':0.3', 'fork time: not a finite number'],
+        ['1.5:0.3', 'fork time: must be an integer'],
+        ['0:0.3', 'fork time: must be at least 1'],
+        ['200:0.3,100:0.2', 'fork times must increase'],
+        ['100:0.3,100:0.2', 'fork times must increase'],
+        ['2000:0.3', 'a fork at step 2000 is not before the step budget 2000'],
+        [Array.from({ length: 101 }, (_, i) => `${i + 1}:0.3`).join(','), 'more than 100 forks'],
+      ];
+      for (const [raw, why] of cases) {
+        const r = parseUrl(`?v=1&problem=valley&eta=0.25&steps=2000&speed=5&fork=${encodeURIComponent(raw)}`);
+        expect(r.ignored, raw).toHaveLength(1);
+        expect(r.ignored[0], raw).toContain(why);
+        expect(r.ignored[0].startsWith('fork='), raw).toBe(true);
+        // The rest of the link applies; the fork field is as if absent.
+        expect(r.settings, raw).toEqual({ ...base(), speed: 5 });
+      }
+    });
+
+    it('the step budget that bounds the fork times is the link’s own (whatever the field order)', () => {
+      const r = parseUrl('?v=1&fork=1500:0.3&problem=valley&steps=2000&eta=0.25');
+      expect(r.ignored).toEqual([]);
+      expect(r.settings.forks).toEqual([{ t: 1500, eta: 0.3 }]);
+      expect(parseUrl('?v=1&fork=1500:0.3&problem=valley&eta=0.25').ignored[0]).toContain('not before the step budget 600');
+    });
+
+    it('networks leave their forks out of links, and a link that has some says they were ignored', () => {
+      const net: Settings = { ...problemDefaults(getProblemSpec('mlp-chebyshev')!), forks: [{ t: 10, eta: 0.1 }] };
+      expect(toUrl(net)).not.toContain('fork=');
+      const r = parseUrl('?v=1&problem=mlp-chebyshev&fork=10:0.1');
+      expect(r.settings.forks).toBeUndefined();
+      expect(r.ignored).toEqual(['fork (a network run is not rebuilt from its forks)']);
+    });
+  });
+
   describe('engine (networks only)', () => {
     const net = (): Settings => problemDefaults(getProblemSpec('mlp-chebyshev')!);
 

@@ -7,7 +7,7 @@ import { parseRunFile, runFileTraces } from '../engine/run-file.ts';
 import type { FlowId, ProblemSettings, RunConfig } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { FromWorker, RunInfo, RunMode, ToWorker } from '../worker/protocol.ts';
-import { effectiveSpeed, problemDefaults, type ControlId, type Settings } from './settings.ts';
+import { effectiveSpeed, problemDefaults, type ControlId, type ForkSeg, type Settings } from './settings.ts';
 import { emptyRun, store, type AppState, type Overlay, type RunView } from './store.ts';
 import { applyChunk, type ViewTrace } from './trace-buffer.ts';
 import { parseUrl, toUrl } from './url.ts';
@@ -105,9 +105,35 @@ function request<T extends FromWorker['type']>(msg: ToWorker & { reqId: number }
 // ------------------------------------------------------------------------------------------------
 // Runs
 
-function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; play?: boolean } = {}): void {
-  const runId = ++runCounter;
+/**
+ * A link's fork history being rebuilt (settings.forks): the run `runId` (with η = forks[i].eta) is forked
+ * at forks[i].t as soon as its samples reach that time, by the same forkRun a person's η change calls,
+ * so that the page ends with the same current run and the same ghosts as the page the link came from.
+ */
+let rebuild: { runId: number; forks: ForkSeg[]; i: number } | null = null;
+
+/** Forget the fork history (a fresh run from the start); the caller writes the URL. */
+function clearForks(): void {
+  const s = get().settings;
+  if (s.forks === undefined) return;
+  const next = { ...s };
+  delete next.forks;
+  set({ settings: next });
+}
+
+/**
+ * A fresh run from the start. It forgets the fork history, unless `rebuild` (a link or history entry
+ * that carries one): then it runs the first segment and the forks follow (continueRebuild).
+ */
+function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; play?: boolean; rebuild?: boolean } = {}): void {
   const mode = modeFor(s);
+  rebuild = null;
+  const forks = opts.rebuild && mode === 'horizon' ? s.forks : undefined;
+  if (forks?.length) {
+    rebuild = { runId: runCounter + 1, forks, i: 0 };
+    s = { ...s, eta: forks[0].eta };
+  } else clearForks();
+  const runId = ++runCounter;
   if (opts.showAll) showAllRun = runId;
   const fresh = emptyRun(runId, mode, s.eta, 0);
   // During a drag the previous path (and playhead, and onset marks) stays drawn until the new one
@@ -139,12 +165,16 @@ function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; 
   if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });
 }
 
+/** Fork the current run at the playhead with step size `eta` (see protocol.ts 'fork'). */
 function forkRun(eta: number, sameBase: boolean): void {
   const st = get();
   const old = st.run;
   const runId = ++runCounter;
   const t = sameBase ? old.t0 : st.playhead;
   let ghosts = st.ghosts;
+  // The history the link carries (1-D/2-D): a new fork adds the forked run's (t, η); a sameBase fork
+  // only changes the current η, which the link carries anyway. A rebuild already has the whole history.
+  if (!sameBase && !rebuild && old.mode === 'horizon') set({ settings: { ...st.settings, forks: [...(st.settings.forks ?? []), { t, eta: old.eta }] } });
   if (!sameBase) {
     const traces: Overlay['traces'] = {};
     for (const [id, tr] of Object.entries(old.traces) as [FlowId, ViewTrace][]) traces[id] = upToTime(tr, t);
@@ -153,6 +183,40 @@ function forkRun(eta: number, sameBase: boolean): void {
   set({ run: emptyRun(runId, old.mode, eta, t), ghosts, playhead: t });
   post({ type: 'fork', runId, fromRunId: old.runId, t, eta, sameBase });
   if (old.mode === 'stream' && st.playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(st.settings) });
+}
+
+/**
+ * Rebuild step (after each commit of samples): once the run being rebuilt has reached its fork time,
+ * fork it as a person would have (playhead at t, then forkRun). A history the run cannot reproduce
+ * (a fork after the lead flow diverged or after the end) opens as if the link had no forks, with a notice.
+ */
+function continueRebuild(): void {
+  const rb = rebuild;
+  if (!rb) return;
+  const st = get();
+  const r = st.run;
+  if (r.runId !== rb.runId) {
+    rebuild = null; // superseded by a newer run (a person's action)
+    return;
+  }
+  const seg = rb.forks[rb.i];
+  const lf = leadFlow(r);
+  const stop = lf ? r.traces[lf]?.stopped : null;
+  if (r.error || (stop && seg.t >= stop.step) || (r.done && r.frontier < seg.t) || seg.t <= r.t0) {
+    rebuild = null;
+    const text = st.settings.forks!.map((f) => `${f.t}:${f.eta}`).join(',');
+    set({ notices: [...st.notices, `Parts of the link were ignored: fork=${text} (the run with η = ${seg.eta} does not reach step ${seg.t}); the run starts from the start.`] });
+    startRun(st.settings, { play: r.mode === 'horizon' ? st.playing : undefined });
+    writeUrl(get().settings, 'replace');
+    return;
+  }
+  if (r.frontier < seg.t) return; // more samples to come
+  const eta = rb.i + 1 < rb.forks.length ? rb.forks[rb.i + 1].eta : st.settings.eta;
+  set({ playhead: seg.t });
+  forkRun(eta, false);
+  rb.i++;
+  rb.runId = runCounter;
+  if (rb.i === rb.forks.length) rebuild = null;
 }
 
 function upToTime(tr: ViewTrace, time: number): ViewTrace {
@@ -249,6 +313,7 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
       if (m.runId !== undefined && m.runId !== st.run.runId) return;
       heldInfo = null;
       set({ run: { ...st.run, computing: false, error: { message: m.message, position: m.position, input: m.input } }, playing: false });
+      continueRebuild();
       break;
     }
     default:
@@ -324,6 +389,7 @@ function flushChunks(inFrame = true): void {
     if (patch.run) set(patch);
     return;
   }
+  const rebuilding = rebuild !== null;
   patch.run = run;
   if (run.mode === 'stream') {
     patch.playhead = run.frontier;
@@ -337,6 +403,7 @@ function flushChunks(inFrame = true): void {
     patch.playhead = freezeTime(run);
   }
   set(patch);
+  if (rebuilding) continueRebuild();
   // React renders (and the plots draw) in a microtask queued by set(); this one runs after it.
   const rendered = { at: NaN };
   queueMicrotask(() => (rendered.at = performance.now()));
@@ -395,17 +462,24 @@ function writeUrl(s: Settings, how: 'push' | 'replace'): void {
   lastPush = now;
 }
 
-/** Apply new settings: re-run what they invalidate. */
-function apply(next: Settings, prev: Settings, opts: { history: 'push' | 'replace' | 'none'; showAll?: boolean; forkEta?: boolean }): void {
+const forksKey = (s: Settings) => JSON.stringify(s.forks ?? []);
+
+/**
+ * Apply new settings: re-run what they invalidate. `fromLink`: the settings come from the URL (history
+ * back/forward), fork history included: a different history (or η on top of one) is rebuilt.
+ */
+function apply(next: Settings, prev: Settings, opts: { history: 'push' | 'replace' | 'none'; showAll?: boolean; forkEta?: boolean; fromLink?: boolean }): void {
   set({ settings: next });
-  if (opts.history !== 'none') writeUrl(next, opts.history);
   if (problemKey(next) !== problemKey(prev)) requestGrid(next);
-  if (runKey(next) !== runKey(prev)) {
+  const relink = opts.fromLink && (forksKey(next) !== forksKey(prev) || (next.forks !== undefined && next.eta !== prev.eta));
+  if (runKey(next) !== runKey(prev) || relink) {
     // A new horizon replays at once (1-D/2-D); a network keeps its play state.
-    startRun(next, { showAll: opts.showAll, play: modeFor(next) === 'horizon' && !opts.showAll ? true : undefined });
+    startRun(next, { showAll: opts.showAll, play: modeFor(next) === 'horizon' && !opts.showAll ? true : undefined, rebuild: opts.fromLink });
   } else if (next.eta !== prev.eta) {
     etaChanged(next, opts.forkEta ?? true);
   }
+  // After the run: a fork or a fresh start changes the fork history the URL carries.
+  if (opts.history !== 'none') writeUrl(get().settings, opts.history);
   if (next.speed !== prev.speed && get().playing && get().run.mode === 'stream') {
     post({ type: 'play', runId: get().run.runId, stepsPerSlice: effectiveSpeed(next) });
   }
@@ -422,7 +496,10 @@ function etaChanged(s: Settings, allowFork: boolean): void {
   const lf = leadFlow(r);
   const stop = lf ? r.traces[lf]?.stopped : null;
   const midRun = r.info !== null && p > 0 && p < end && !(stop && p >= stop.step) && !r.error;
-  if (allowFork && r.t0 > 0 && (recent || p === r.t0) && r.info) forkRun(s.eta, true);
+  // η changed while a link's forks are still being rebuilt (a few frames): the history so far is not
+  // the one the settings hold, so start afresh rather than fork a half-built run.
+  if (rebuild) startRun(s, { play: r.mode === 'horizon' ? true : undefined });
+  else if (allowFork && r.t0 > 0 && (recent || p === r.t0) && r.info) forkRun(s.eta, true);
   else if (allowFork && midRun) forkRun(s.eta, false);
   else startRun(s, { keepGhosts: false, play: r.mode === 'horizon' ? true : undefined });
 }
@@ -540,6 +617,8 @@ export function reset(): void {
   const st = get();
   set({ playing: false });
   startRun(st.settings);
+  // A reset forgets the forks: the link now opens a fresh run with the current η.
+  writeUrl(get().settings, 'push');
 }
 
 export function rewind(n: number): void {
@@ -675,10 +754,10 @@ function fromLocation(history: 'replace' | 'none'): void {
   if (history === 'replace') {
     set({ settings, playing: settings.play });
     requestGrid(settings);
-    startRun(settings);
-    window.history.replaceState(null, '', toUrl(settings));
+    startRun(settings, { rebuild: true });
+    window.history.replaceState(null, '', toUrl(get().settings));
   } else {
-    apply(settings, prev, { history: 'none', forkEta: false });
+    apply(settings, prev, { history: 'none', forkEta: false, fromLink: true });
   }
 }
 

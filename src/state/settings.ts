@@ -54,7 +54,21 @@ export interface Settings {
   hide: ControlId[];
   /** Networks: what runs the flows; undefined = 'float64', the CPU reference (see engine-backend.ts). */
   engine?: EngineChoice;
+  /**
+   * 1-D/2-D problems: the η changes that forked the current run, oldest first: at absolute time `t` the
+   * run with step size `eta` was forked (it stays as a ghost up to t); the current run has `this.eta`.
+   * Undefined = the current run started from the start (no fork). See controller.ts (forkRun, rebuild).
+   */
+  forks?: ForkSeg[];
 }
+
+/** One fork in a run's history: the run with step size `eta` was forked at absolute time `t`. */
+export interface ForkSeg {
+  t: number;
+  eta: number;
+}
+/** At most this many forks in a link (each is recomputed when the link opens). */
+export const MAX_FORKS = 100;
 
 export const DEFAULT_PROBLEM = 'valley';
 /** The opening problem's step budget in the page: its EoS episode (onset, catapult, settling) fits in it. */

@@ -11,6 +11,12 @@
  *   o.<flow>.<key>=v   flow option (from the flow's OptionSpec)
  *   engine=auto        networks only: what runs the flows (ENGINE_CHOICES); left out for the default,
  *                      the float64 reference, so links made before the field existed mean the same
+ *   fork=t:η[,t:η…]    1-D/2-D problems: the current run's fork history, oldest first: the run with step
+ *                      size η was forked at absolute time t (an integer step, increasing, below `steps`);
+ *                      the current run has `eta`. Left out when the run was never forked, so links made
+ *                      before the field existed mean the same. The page rebuilds it by running each
+ *                      segment to its fork time and forking as a person did (controller.ts); network runs
+ *                      (streamed, not replayable to an exact step cheaply) leave their forks out.
  */
 import { z } from 'zod';
 import { FLOWS } from '../engine/flows/registry.ts';
@@ -20,10 +26,12 @@ import { FLOW_IDS, type FlowId, type FlowOptions, type OptionSpec } from '../eng
 import {
   CONTROL_IDS,
   LOG_AXES,
+  MAX_FORKS,
   MAX_STEPS,
   defaultSettings,
   problemDefaults,
   type ControlId,
+  type ForkSeg,
   type LogAxis,
   type Settings,
 } from './settings.ts';
@@ -37,17 +45,32 @@ const list = <T extends string>(values: readonly T[]) =>
     .transform((s) => (s === '' ? [] : s.split(',')))
     .pipe(z.array(z.enum(values as unknown as [T, ...T[]])));
 
+const etaValue = finite.pipe(z.number().positive('η must be positive').max(1e3, 'η must be at most 1000'));
+const stepsValue = finite.pipe(z.number().int('must be an integer').min(1).max(MAX_STEPS));
+/** One fork: `t:η` (absolute time of the fork, η of the run that was forked). */
+const forkSeg = z
+  .string()
+  .regex(/^[^:]*:[^:]*$/, 'expected time:η pairs')
+  .transform((s) => s.split(':').map((x) => (x.trim() === '' ? NaN : Number(x))))
+  .pipe(
+    z.tuple([
+      z.number({ error: 'fork time: not a finite number' }).int('fork time: must be an integer').min(1, 'fork time: must be at least 1').max(MAX_STEPS),
+      z.number({ error: 'η: not a finite number' }).positive('η must be positive').max(1e3, 'η must be at most 1000'),
+    ]),
+  )
+  .transform(([t, eta]): ForkSeg => ({ t, eta }));
+
 /** The fixed fields of schema v1 (raw strings in, typed values out). */
 export const UrlSchemaV1 = z.object({
   v: z.literal(String(URL_SCHEMA_VERSION)),
   problem: z.string().regex(/^[a-z0-9-]{1,40}$/, 'not a problem id'),
   expr: z.string().max(400, 'longer than 400 characters'),
-  eta: finite.pipe(z.number().positive('η must be positive').max(1e3, 'η must be at most 1000')),
+  eta: etaValue,
   start: z
     .string()
     .transform((s) => s.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))))
     .pipe(z.array(z.number().refine(Number.isFinite, 'not a finite number').refine((x) => Math.abs(x) <= 1e6, 'too large')).min(1).max(2)),
-  steps: finite.pipe(z.number().int('must be an integer').min(1).max(MAX_STEPS)),
+  steps: stepsValue,
   flows: list(FLOW_IDS),
   time: z.enum(['steps', 'eta']),
   log: list(LOG_AXES),
@@ -55,6 +78,11 @@ export const UrlSchemaV1 = z.object({
   play: z.enum(['0', '1']),
   hide: list(CONTROL_IDS),
   engine: z.enum(ENGINE_CHOICES as unknown as [EngineChoice, ...EngineChoice[]], { error: `expected one of ${ENGINE_CHOICES.join(', ')}` }),
+  fork: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(forkSeg).min(1).max(MAX_FORKS, `more than ${MAX_FORKS} forks`))
+    .refine((a) => a.every((f, i) => i === 0 || f.t > a[i - 1].t), 'fork times must increase'),
 });
 
 type FieldKey = keyof typeof UrlSchemaV1.shape;
@@ -199,6 +227,13 @@ export function parseUrl(search: string): ParsedUrl {
     if (pspec.kind !== 'network') ignored.push(`engine=${engine} (only network problems have an engine choice)`);
     else if (engine !== 'float64') settings.engine = engine;
   }
+  const fork = get('fork');
+  if (fork !== undefined) {
+    const last = fork[fork.length - 1].t;
+    if (pspec.kind === 'network') ignored.push('fork (a network run is not rebuilt from its forks)');
+    else if (last >= settings.steps) ignored.push(`fork=${shorten(q.get('fork')!)} (a fork at step ${last} is not before the step budget ${settings.steps})`);
+    else settings.forks = fork;
+  }
   return { settings, ignored };
 }
 
@@ -242,6 +277,7 @@ export function toUrl(s: Settings, extra?: { hide?: ControlId[] }): string {
   if (s.speed !== 0) q.set('speed', String(s.speed));
   if (!s.play) q.set('play', '0');
   if (s.engine && s.engine !== 'float64' && spec?.kind === 'network') q.set('engine', s.engine);
+  if (s.forks?.length && spec?.kind !== 'network') q.set('fork', s.forks.map((f) => `${f.t}:${fmtNum(f.eta)}`).join(','));
   const hide = extra?.hide ?? s.hide;
   if (hide.length) q.set('hide', hide.join(','));
   return '?' + q.toString();
