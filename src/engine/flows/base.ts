@@ -59,6 +59,9 @@ export function checkCommon(problem: Problem, eta: number, w0: Vec): void {
   }
 }
 
+/** Lanczos tolerance of the sharpness samples (relative residual; see the constructor). */
+export const SAMPLE_TOL = 1e-6;
+
 export abstract class FlowBase {
   abstract readonly id: FlowId;
   t: number;
@@ -83,6 +86,12 @@ export abstract class FlowBase {
     this.dim = problem.dim;
     this.t = opts.t0 as number;
     this.spectrum = new Spectrum(problem);
+    // Samples are one Lanczos solve per integer time along a path that moves smoothly (GD's samples
+    // included: measured on mlp-teacher, top-2 over 600 steps, HVPs per step with 'last' warm starts at
+    // tol 1e-8: GD 17.9, gradient flow 17.5; with 'extrapolate' at 1e-6: 9.3 and 7.1; the recorded λ₁, λ₂
+    // agree to 10 digits). Eigenvalue error at 1e-6 is ≲ (1e-6‖H‖)²/gap, ≈ 3e-10 there.
+    this.spectrum.warmMode = 'extrapolate';
+    this.spectrum.tol = SAMPLE_TOL;
     this.eigK = Math.min(problem.dim, (opts.eigK as number | undefined) ?? 2);
     this.sharp = new Array<number>(this.eigK).fill(NaN);
     if (!Number.isFinite(loss0)) throw new InputError(`The loss is not finite at the start point (L = ${loss0}).`);
