@@ -14,6 +14,7 @@ import { NETWORK_PROBLEMS } from '../src/engine/nn/registry.ts';
 import { EigTracker, lanczosTopK } from '../src/engine/linalg/lanczos.ts';
 import { FLOWS } from '../src/engine/flows/registry.ts';
 import type { ProblemInstance } from '../src/engine/types.ts';
+import { Runner } from '../src/engine/runner.ts';
 import { tryBackend } from '../src/engine/gpu/backend.ts';
 import { tfSyncProblemFor } from '../src/engine/gpu/sync-problem.ts';
 
@@ -106,6 +107,16 @@ function gdRates(label: string, inst: ProblemInstance, eta: number, steps: numbe
   console.log(parts.join(' · ') + ` (${steps} steps from init)`);
 }
 
+/** GD as the page and the CLI run it: the Runner's GD flow with its top-2 sharpness sample every step. */
+function runnerGdRate(id: string, eta: number, steps: number): void {
+  const r = new Runner({ problem: { id }, eta, steps, flows: ['gd'], eigK: 2, capacity: steps + 4 });
+  const p = r.instance.problem;
+  const t = performance.now();
+  while (!r.done) r.advance(50);
+  const s = (performance.now() - t) / 1000;
+  console.log(`  ${id} through the Runner (page/CLI path, λ₁ and λ₂ sampled every step): ${(steps / s).toFixed(0)} steps/s, ${(p.counters!.hvp / steps).toFixed(1)} HVPs/step (${steps} steps from init)`);
+}
+
 function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number, capMs = 20_000): void {
   for (const spec of FLOWS) {
     const p = inst.problem;
@@ -141,6 +152,7 @@ export async function runNetworkBench(): Promise<void> {
   const etaWide = Number((1 / s0).toPrecision(2));
   console.log('\nGD throughput:');
   gdRates('teacher', teacher, 0.1, 2000);
+  runnerGdRate('mlp-teacher', 0.1, 600);
   gdRates(`wide (η = ${etaWide} = 1/λ_max(w₀))`, wide, etaWide, 40);
   console.log('\nFlows on the teacher net (η = 0.1), timed over steps 300–400 (around the EoS onset at 290):');
   flowRates(teacher, 0.1, 100, 300);
