@@ -56,16 +56,44 @@ export const perf = {
   partMark: new Map<number, number[]>(),
 };
 
+/**
+ * A drag move's state changes (the start, the new run) held back until the move's first chunk arrives,
+ * then committed together with it: the page renders once per move, not twice, and the render of the
+ * settings alone no longer occupies the main thread (and delays the frame) while the worker computes.
+ * The controller itself reads through the hold (get), so its logic sees the same state as without it.
+ */
+let held: Partial<AppState> | null = null;
+let heldTimer: ReturnType<typeof setTimeout> | undefined;
+/** A move whose first chunk is late (a slow problem) shows its settings anyway after this long, ms. */
+const HOLD_MAX_MS = 40;
+
 let toastTimer: ReturnType<typeof setTimeout> | undefined;
 const set = (p: Partial<AppState>) => {
-  store.setState(p);
+  // zustand merges top-level keys: merging into the hold and committing it later is the same state.
+  if (held) Object.assign(held, p);
+  else store.setState(p);
   // Status lines fade after a while; errors stay until dismissed.
   if (p.toast && !p.toast.error) {
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => store.setState({ toast: null }), 5000);
+    toastTimer = setTimeout(() => set({ toast: null }), 5000);
   }
 };
-const get = () => store.getState();
+const get = (): AppState => (held ? { ...store.getState(), ...held } : store.getState());
+
+function holdUpdates(): void {
+  if (held) return;
+  held = {};
+  heldTimer = setTimeout(releaseHeld, HOLD_MAX_MS);
+}
+
+/** Commit what was held (one store update, one render). */
+function releaseHeld(): void {
+  if (!held) return;
+  const p = held;
+  held = null;
+  clearTimeout(heldTimer);
+  store.setState(p);
+}
 
 export function modeFor(s: Settings): RunMode {
   return getProblemSpec(s.problem)?.kind === 'network' ? 'stream' : 'horizon';
@@ -313,6 +341,7 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
       if (m.runId !== undefined && m.runId !== st.run.runId) return;
       heldInfo = null;
       set({ run: { ...st.run, computing: false, error: { message: m.message, position: m.position, input: m.input } }, playing: false });
+      releaseHeld();
       continueRebuild();
       break;
     }
@@ -403,6 +432,8 @@ function flushChunks(inFrame = true): void {
     patch.playhead = freezeTime(run);
   }
   set(patch);
+  // A dragged move's settings and run are committed with its first samples (see `held`).
+  releaseHeld();
   if (rebuilding) continueRebuild();
   // React renders (and the plots draw) in a microtask queued by set(); this one runs after it.
   const rendered = { at: NaN };
@@ -561,6 +592,7 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
   const prev = get().settings;
   const next = { ...prev, start: p.slice() };
   if (phase === 'drag') {
+    holdUpdates();
     set({ dragging: true, playing: false });
     // The URL is written once, at the end of the drag.
     apply(next, prev, { history: 'none', showAll: true });
@@ -571,6 +603,7 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
     const posted = perf.runPosted.get(runCounter);
     if (posted !== undefined) perf.partMark.set(runCounter, [ts, posted]);
   } else {
+    releaseHeld();
     set({ dragging: false });
     if (runKey(next) !== runKey(prev)) apply(next, prev, { history: 'push' });
     else writeUrl(next, 'push');

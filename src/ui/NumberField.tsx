@@ -1,5 +1,5 @@
 /** A number input that commits on Enter/blur and refuses non-finite or out-of-range text (shown, not applied). */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 export function NumberField(props: {
   id?: string;
@@ -14,10 +14,14 @@ export function NumberField(props: {
   const { value, min, max, integer } = props;
   const [text, setText] = useState(fmt(value));
   const [bad, setBad] = useState<string | null>(null);
-  useEffect(() => {
+  // A new value resets the text during this render (React's "adjust state on a prop change"), not in an
+  // effect that renders the field a second time (a dragged start changes its fields on every move).
+  const [shown, setShown] = useState(value);
+  if (!Object.is(shown, value)) {
+    setShown(value);
     setText(fmt(value));
     setBad(null);
-  }, [value]);
+  }
   const commit = () => {
     const v = Number(text.trim());
     if (text.trim() === '' || !Number.isFinite(v)) return setBad('not a number');

@@ -70,6 +70,13 @@ function useThrottled<T>(value: T, active: boolean, ms: number, frozen = false):
   return active ? shown : value;
 }
 
+/** `value`, except while `frozen`: then the last value seen unfrozen (it catches up when unfrozen). */
+function useHeld<T>(value: T, frozen: boolean): T {
+  const held = useRef(value);
+  if (!frozen) held.current = value;
+  return held.current;
+}
+
 const Plot = memo(TimeSeriesPlot);
 
 const selLayers = (s: AppState) => s.ghosts;
@@ -120,7 +127,10 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   const dist = useMemo(() => timeSeries(slowLayers, axis, pickDist), [slowLayers, axis]);
   const onsetKey = JSON.stringify(run.onset);
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const marks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [onsetKey, eta, axis, flows]);
+  const liveMarks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [onsetKey, eta, axis, flows]);
+  // The onset marks belong to the sharpness plot's series: held with them during a drag (each move's
+  // new onsets would otherwise re-lay out that plot's axes and annotations on the way to the dragged frame).
+  const marks = useHeld(liveMarks, dragging);
   const edgeLine = useMemo(() => [{ y: 2 / eta, label: `2/η = ${formatNumber(2 / eta)}`, color: REF_COLORS.edge, dash: '6 4' }], [eta]);
   const xDomain = useMemo((): [number, number] => [0, Math.max(1, end) * scale], [end, scale]);
   const paths: Series[] = useMemo(() => planePaths(layers, projected ? 2 : dim), [layers, dim, projected]);

@@ -17,6 +17,7 @@ import { usePlotHandle } from './use-plot-handle.ts';
 import { snapPoint } from './snap.ts';
 import { CONTOUR_FILL, CONTOUR_LINE, REF_COLORS } from '../palette.ts';
 import { objectId, seriesSignature } from './signature.ts';
+import { drawSvgList, type SvgItem } from './svg-list.ts';
 import { drawCount, lastDrawMs } from './TimeSeriesPlot.tsx';
 import './plots.css';
 
@@ -154,8 +155,9 @@ export function ContourPlot(props: ContourPlotProps) {
     const g = geomRef.current;
     const el = annRef.current;
     if (!g || !el) return;
-    const sel = select(el);
-    sel.selectAll('*').remove();
+    // The elements are listed, then drawn by reusing those of the last frame (svg-list.ts): the same
+    // elements as a rebuild, without re-creating them on every frame of a drag or of the replay.
+    const items: SvgItem[] = [];
     const { x, y } = g;
     const segs = (list: Segment[] | undefined, role: string) => {
       for (const s of list ?? []) {
@@ -164,15 +166,15 @@ export function ContourPlot(props: ContourPlotProps) {
         if (![s.x1, s.x2, y1, y2].every(Number.isFinite)) continue;
         const w = s.width ?? (role === 'rod' ? 4 : 2.5);
         // White casing first so the segment reads over the contour lines and paths.
-        sel.append('line').attr('x1', x(s.x1)).attr('y1', y(y1)).attr('x2', x(s.x2)).attr('y2', y(y2))
-          .attr('stroke', '#fff').attr('stroke-width', w + 3).attr('stroke-linecap', 'round');
-        sel.append('line').attr('x1', x(s.x1)).attr('y1', y(y1)).attr('x2', x(s.x2)).attr('y2', y(y2))
-          .attr('stroke', s.color).attr('stroke-width', w).attr('stroke-linecap', 'round')
-          .attr('stroke-dasharray', s.dash ?? null).attr('data-role', role);
+        items.push({ tag: 'line', attrs: [['x1', x(s.x1)], ['y1', y(y1)], ['x2', x(s.x2)], ['y2', y(y2)],
+          ['stroke', '#fff'], ['stroke-width', w + 3], ['stroke-linecap', 'round']] });
+        items.push({ tag: 'line', attrs: [['x1', x(s.x1)], ['y1', y(y1)], ['x2', x(s.x2)], ['y2', y(y2)],
+          ['stroke', s.color], ['stroke-width', w], ['stroke-linecap', 'round'],
+          ['stroke-dasharray', s.dash ?? null], ['data-role', role]] });
         if (role === 'rod') {
           for (const [px, py] of [[s.x1, y1], [s.x2, y2]])
-            sel.append('circle').attr('cx', x(px)).attr('cy', y(py)).attr('r', 4.5)
-              .attr('fill', '#fff').attr('stroke', s.color).attr('stroke-width', 2.5);
+            items.push({ tag: 'circle', attrs: [['cx', x(px)], ['cy', y(py)], ['r', 4.5],
+              ['fill', '#fff'], ['stroke', s.color], ['stroke-width', 2.5]] });
         }
       }
     };
@@ -188,8 +190,8 @@ export function ContourPlot(props: ContourPlotProps) {
         const dy = ux * Math.sin(e.angle) + uy * Math.cos(e.angle);
         pts.push(`${x(e.cx + dx).toFixed(2)},${y(e.cy + dy).toFixed(2)}`);
       }
-      sel.append('path').attr('d', `M${pts.join('L')}Z`).attr('fill', e.color).attr('fill-opacity', 0.12)
-        .attr('stroke', e.color).attr('stroke-width', 2).attr('stroke-dasharray', e.dash ?? '5 3');
+      items.push({ tag: 'path', attrs: [['d', `M${pts.join('L')}Z`], ['fill', e.color], ['fill-opacity', 0.12],
+        ['stroke', e.color], ['stroke-width', 2], ['stroke-dasharray', e.dash ?? '5 3']] });
     }
     segs(props.segments, 'segment');
     segs(props.rods, 'rod');
@@ -204,20 +206,21 @@ export function ContourPlot(props: ContourPlotProps) {
         const px = sx(p, i);
         const py = placeY(px, sy(p, i));
         if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-        sel.append('circle').attr('cx', x(px)).attr('cy', y(py)).attr('r', 7).attr('fill', p.color)
-          .attr('stroke', '#fff').attr('stroke-width', 2.5).attr('data-role', 'cursor-marker');
+        items.push({ tag: 'circle', attrs: [['cx', x(px)], ['cy', y(py)], ['r', 7], ['fill', p.color],
+          ['stroke', '#fff'], ['stroke-width', 2.5], ['data-role', 'cursor-marker']] });
       }
     }
     for (const m of props.markers ?? []) {
       const my = placeY(m.x, m.y);
       if (!Number.isFinite(m.x) || !Number.isFinite(my)) continue;
-      sel.append('circle').attr('cx', x(m.x)).attr('cy', y(my)).attr('r', 6).attr('fill', m.color)
-        .attr('stroke', '#fff').attr('stroke-width', 2);
+      items.push({ tag: 'circle', attrs: [['cx', x(m.x)], ['cy', y(my)], ['r', 6], ['fill', m.color],
+        ['stroke', '#fff'], ['stroke-width', 2]] });
     }
     if (!grid && !curve && !visible.some((p) => usableLength(p) > 0)) {
-      sel.append('text').attr('x', g.iw / 2).attr('y', g.ih / 2).attr('text-anchor', 'middle')
-        .attr('font-size', 15).attr('fill', '#777').text('No landscape for this problem');
+      items.push({ tag: 'text', attrs: [['x', g.iw / 2], ['y', g.ih / 2], ['text-anchor', 'middle'],
+        ['font-size', 15], ['fill', '#777']], text: 'No landscape for this problem' });
     }
+    drawSvgList(el, items);
     drawHandle();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [annKey, visible, props.cursorT, placeY, grid, curve]);
