@@ -6,16 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { kktResiduals, objective, projectPsd, smat, solvePsdQp, svec, svecSize } from '../src/engine/flows/qp.ts';
+import { mulberry32 } from '../src/engine/rng.ts';
 
+/** Uniform in [−0.5, 0.5), seeded (the engine's generator, centred). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const u = mulberry32(seed);
+  return () => u() - 0.5;
 }
 
 /** A random instance built like the central flow's: D_ij ∈ R^n, g ∈ R^n, drift on the diagonal. */
