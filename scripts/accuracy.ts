@@ -41,6 +41,7 @@
 import { Runner } from '../src/engine/runner.ts';
 import { createProblem, getProblemSpec } from '../src/engine/problems/registry.ts';
 import { CentralFlow } from '../src/engine/flows/central-flow.ts';
+import { Rk4 } from '../src/engine/flows/ode.ts';
 import { FLOW_IDS, type FlowId, type Trace, type Vec } from '../src/engine/types.ts';
 
 const SMOOTH_SIGMA = 8;
@@ -191,20 +192,10 @@ function igrFlow(id: string, eta: number, n: number, c: number): Vec[] {
     for (let i = 0; i < dim; i++) out[i] = -eta * g[i] - (c !== 0 ? 0.5 * c * eta * eta * hg[i] : 0);
   };
   const w = Float64Array.from(start);
-  const k1 = new Float64Array(dim), k2 = new Float64Array(dim), k3 = new Float64Array(dim), k4 = new Float64Array(dim), tmp = new Float64Array(dim);
-  const h = 1 / 8;
+  const rk4 = new Rk4(dim, f, 1 / 8); // span 1 per step, 8 equal RK4 substeps
   const out: Vec[] = [Float64Array.from(w)];
   for (let k = 0; k < n; k++) {
-    for (let s = 0; s < 8; s++) {
-      f(w, k1);
-      for (let i = 0; i < dim; i++) tmp[i] = w[i] + 0.5 * h * k1[i];
-      f(tmp, k2);
-      for (let i = 0; i < dim; i++) tmp[i] = w[i] + 0.5 * h * k2[i];
-      f(tmp, k3);
-      for (let i = 0; i < dim; i++) tmp[i] = w[i] + h * k3[i];
-      f(tmp, k4);
-      for (let i = 0; i < dim; i++) w[i] += (h / 6) * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
-    }
+    rk4.integrate(w, 1);
     out.push(Float64Array.from(w));
   }
   return out;
