@@ -4,7 +4,7 @@
  * /usr/bin/chromium is absent.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -41,7 +41,8 @@ export interface Harness {
 }
 
 export async function startHarness(name: string): Promise<Harness> {
-  const out = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', name);
+  // One out dir per process: two copies of `npm test` (or two developers' runs) never share a build.
+  const out = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `${name}-${process.pid}`);
   build(out);
   const { server, url } = (await serveDist(out, 0)) as { server: Server; url: string };
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
@@ -52,6 +53,7 @@ export async function startHarness(name: string): Promise<Harness> {
     async close() {
       await browser.close();
       await new Promise<void>((ok) => server.close(() => ok()));
+      rmSync(out, { recursive: true, force: true });
     },
   };
 }
