@@ -140,6 +140,14 @@ function request<T extends FromWorker['type']>(msg: ToWorker & { reqId: number }
  */
 let rebuild: { runId: number; forks: ForkSeg[]; i: number } | null = null;
 
+/**
+ * The last run that computed, and its problem: when new settings of the same problem are invalid (an
+ * expression that does not parse, an input error), the plots keep showing it beside the error.
+ */
+let lastGood: { run: RunView; problem: string } | null = null;
+/** The problem whose loss grid is shown: a failed grid request for it (invalid input) keeps that grid. */
+let gridProblem = '';
+
 /** Forget the fork history (a fresh run from the start); the caller writes the URL. */
 function clearForks(): void {
   const s = get().settings;
@@ -155,6 +163,8 @@ function clearForks(): void {
  */
 function startRun(s: Settings, opts: { keepGhosts?: boolean; showAll?: boolean; play?: boolean; rebuild?: boolean } = {}): void {
   const mode = modeFor(s);
+  const cur = get().run;
+  if (cur.info && !cur.error) lastGood = { run: cur, problem: get().settings.problem };
   rebuild = null;
   const forks = opts.rebuild && mode === 'horizon' ? s.forks : undefined;
   if (forks?.length) {
@@ -340,7 +350,12 @@ function onMessage(ev: MessageEvent<FromWorker>): void {
     case 'error': {
       if (m.runId !== undefined && m.runId !== st.run.runId) return;
       heldInfo = null;
-      set({ run: { ...st.run, computing: false, error: { message: m.message, position: m.position, input: m.input } }, playing: false });
+      const error = { message: m.message, position: m.position, input: m.input };
+      // Invalid input: the last valid run of this problem stays on screen (whole), with the error beside it;
+      // "λ at start" belonged to the settings that were replaced, so it goes.
+      const keep = m.input && lastGood && lastGood.problem === st.settings.problem && !st.run.info ? lastGood.run : null;
+      if (keep) set({ run: { ...keep, runId: st.run.runId, computing: false, error }, playing: false, playhead: freezeTime(keep), eigStart: [] });
+      else set({ run: { ...st.run, computing: false, error }, playing: false, ...(m.input ? { eigStart: [] } : {}) });
       releaseHeld();
       continueRebuild();
       break;
@@ -472,9 +487,11 @@ function requestGrid(s: Settings): void {
   request<'grid'>({ type: 'grid', reqId, problem: problemSettingsOf(s), n: GRID_N })
     .then((m) => {
       if (gridKey === key) set({ grid: m.grid });
+      if (gridKey === key) gridProblem = s.problem;
     })
     .catch(() => {
-      if (gridKey === key) set({ grid: null });
+      // Invalid input for the problem shown: its last landscape stays, under the last valid run.
+      if (gridKey === key && gridProblem !== s.problem) set({ grid: null });
     });
 }
 
@@ -620,6 +637,7 @@ export function setStart(p: number[], phase: 'drag' | 'end' | 'typed'): void {
 export function play(): void {
   const st = get();
   const r = st.run;
+  if (r.error?.input) return; // nothing valid to play (the settings are invalid)
   if (r.mode === 'horizon') {
     if (st.playhead >= freezeTime(r) && r.done) set({ playhead: r.t0 });
     set({ playing: true });
@@ -641,6 +659,7 @@ export function togglePlay(): void {
 
 export function stepOnce(): void {
   const st = get();
+  if (st.run.error?.input) return;
   pause();
   if (st.run.mode === 'horizon') set({ playhead: Math.min(freezeTime(st.run), Math.floor(st.playhead) + 1) });
   else post({ type: 'step', runId: st.run.runId, n: 1 });
