@@ -3,20 +3,22 @@
  * `npm start`: build the explorable with Vite, then serve dist/ on 127.0.0.1 and print the URL.
  * PORT=8080 npm start picks the port (default 5173, or a free one if that is taken).
  * `--no-build` serves an existing dist/.
+ * RODFLOW_DIST=dir builds to and serves that directory instead of dist/ (the tests use a private one,
+ * so two test runs at once never write the same files).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveDist } from './serve-dist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const dist = process.env.RODFLOW_DIST ? resolve(process.env.RODFLOW_DIST) : join(root, 'dist');
 
 if (!process.argv.includes('--no-build')) {
   console.log('Building the explorable (vite build)…');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('The build failed; see above.');
     process.exit(r.status ?? 1);

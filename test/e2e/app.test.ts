@@ -3,7 +3,7 @@
  * One file so the page is built once. Screenshots of the main states go to test-results/.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -740,7 +740,9 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
 
 describe('npm start', () => {
   it('builds the page, serves it on 127.0.0.1 with the CSP header, and prints the URL', async () => {
-    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0' } });
+    // A private out dir (RODFLOW_DIST): two test runs at once never build into the same dist/.
+    const dist = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `start-${process.pid}`);
+    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0', RODFLOW_DIST: dist } });
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -764,6 +766,8 @@ describe('npm start', () => {
       expect(html).not.toMatch(/(src|href)="https?:/);
     } finally {
       child.kill();
+      rmSync(dist, { recursive: true, force: true });
     }
-  }, 120_000);
+    // Longer than the 20 s default: a whole `vite build` runs inside this test (~5 s quiet).
+  }, 60_000);
 });

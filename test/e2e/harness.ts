@@ -4,10 +4,11 @@
  * /usr/bin/chromium is absent.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../../scripts/serve-dist.mjs';
 
@@ -40,10 +41,52 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The page built once per `vitest run` into the run's private dir (test/global-setup.ts provides it):
+ * the first caller builds under a lock (a directory, atomic across worker processes), the others wait
+ * for it. Resolves to the dir, or null outside vitest's global setup (then each caller builds its own).
+ */
+async function sharedBuild(): Promise<string | null> {
+  let dir: string | undefined;
+  try {
+    dir = inject('pageBuildDir');
+  } catch {
+    return null;
+  }
+  if (!dir) return null;
+  const lock = `${dir}.lock`;
+  for (;;) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+    try {
+      mkdirSync(lock, { recursive: false });
+    } catch {
+      // Another file is building; a lock older than 10 minutes is a crashed builder's.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        /* released meanwhile */
+      }
+      await new Promise((ok) => setTimeout(ok, 250));
+      continue;
+    }
+    try {
+      if (!existsSync(join(dir, 'index.html'))) {
+        build(`${dir}.tmp`);
+        renameSync(`${dir}.tmp`, dir);
+      }
+      return dir;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
 export async function startHarness(name: string): Promise<Harness> {
-  // One out dir per process: two copies of `npm test` (or two developers' runs) never share a build.
-  const out = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `${name}-${process.pid}`);
-  build(out);
+  // One build per run (shared by every browser file of it), else one out dir per process: two copies
+  // of `npm test` (or two developers' runs) never share a build.
+  const shared = await sharedBuild();
+  const out = shared ?? join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `${name}-${process.pid}`);
+  if (!shared) build(out);
   const { server, url } = (await serveDist(out, 0)) as { server: Server; url: string };
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   return {
@@ -53,7 +96,7 @@ export async function startHarness(name: string): Promise<Harness> {
     async close() {
       await browser.close();
       await new Promise<void>((ok) => server.close(() => ok()));
-      rmSync(out, { recursive: true, force: true });
+      if (!shared) rmSync(out, { recursive: true, force: true });
     },
   };
 }
