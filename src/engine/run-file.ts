@@ -14,6 +14,7 @@
  * Non-finite numbers are written as null (JSON has no NaN) and read back as NaN.
  */
 import { z } from 'zod';
+import { OSC_FIELD } from './trace.ts';
 import { FLOW_IDS, InputError, type FlowId, type ProblemInstance, type RunConfig, type Trace } from './types.ts';
 
 export const RUN_FILE_SCHEMA_VERSION = 1;
@@ -96,8 +97,8 @@ export function traceToRecord(tr: Trace): FlowRecord {
     dist: column(tr.dist, n),
   };
   if (tr.delta) rec.delta = rows(tr.delta, n, tr.wDim);
-  if (tr.flow === 'gd' || tr.flow === 'rod-flow') rec.delta2 = column(tr.osc, n);
-  if (tr.flow === 'central-flow') rec.sigma2 = column(tr.osc, n);
+  const osc = OSC_FIELD[tr.flow];
+  if (osc) rec[osc] = column(tr.osc, n);
   if (tr.stopped) rec.stopped = { ...tr.stopped };
   return rec;
 }

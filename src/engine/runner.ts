@@ -7,14 +7,18 @@
  *   even-indexed samples (2:1 thinning), the stride doubles and `generation` increments, so memory
  *   stays bounded however long the run (a consumer streaming by index re-reads from 0 on a new
  *   generation).
- * - w/delta rows: the full vector when dim ≤ 64, else its coordinates ⟨w − w₀, e_j⟩ on two fixed
- *   seeded random orthonormal directions e₁, e₂ (`projected`; delta uses ⟨δ, e_j⟩).
+ * - w/delta rows: the full vector when dim ≤ 64, else its coordinates ⟨w − o, e_j⟩ on two fixed
+ *   seeded random orthonormal directions e₁, e₂ (`projected`; delta uses ⟨δ, e_j⟩), o = config.origin
+ *   (a fork keeps its run's origin) or else the start w₀.
+ * - The columns and their thinning are engine/trace.ts's; Central Flow's Σ direction (sigmaDir) is its
+ *   own sample's top eigenvector of Σ, recorded when rows are full vectors.
  * - dist = ‖w_flow − w̄_GD‖ in the full space, w̄_GD GD's pair centre at the same step (NaN when GD is
  *   not running or has stopped; for GD itself it is ‖w_k − w̄_k‖ = |δ_k|).
  */
 import { mulberry32 } from './rng.ts';
 import { createProblem } from './problems/registry.ts';
 import { getFlowSpec } from './flows/registry.ts';
+import { allocTrace, thinTrace, type TraceColumn } from './trace.ts';
 import { FLOW_IDS, InputError, type Flow, type FlowId, type ProblemInstance, type RunConfig, type RunnerApi, type Trace, type Vec } from './types.ts';
 
 /** Problems above this dimension are recorded as 2-D projections. */
@@ -86,6 +90,8 @@ export class Runner implements RunnerApi {
   private readonly wDim: number;
   private readonly basis: [Vec, Vec] | null;
   private readonly w0: Vec;
+  /** Origin of the projection plane (projected rows only). */
+  private readonly origin: Vec;
   private stride = 1;
   private gd: Slot | undefined;
 
@@ -110,29 +116,21 @@ export class Runner implements RunnerApi {
     const projected = n > MAX_RECORDED_DIM;
     this.wDim = projected ? 2 : n;
     this.basis = projected ? projectionBasis(n) : null;
+    const origin = config.origin;
+    if (origin !== undefined && (!Array.isArray(origin) || origin.length !== n || !origin.every(Number.isFinite)))
+      throw new InputError(`The projection origin must be ${n} finite numbers.`);
+    this.origin = origin ? Float64Array.from(origin) : this.w0;
 
     this.slots = config.flows.map((id) => {
       const spec = getFlowSpec(id);
       const flow = spec.create(problem, config.eta, this.w0, { ...(config.flowOptions?.[id] ?? {}), t0: this.t0, eigK: this.eigK });
-      const cap = this.capacity;
-      const hasDelta = id === 'gd' || id === 'rod-flow';
-      const trace: Trace = {
-        flow: id,
-        length: 0,
-        stride: 1,
-        wDim: this.wDim,
-        projected,
-        t: new Float64Array(cap),
-        w: new Float64Array(cap * this.wDim),
-        delta: hasDelta ? new Float64Array(cap * this.wDim) : undefined,
-        loss: new Float64Array(cap),
-        predictedLoss: new Float64Array(cap),
-        sharpness: new Float64Array(cap * this.eigK),
-        eigK: this.eigK,
-        osc: new Float64Array(cap),
-        dist: new Float64Array(cap),
-        stopped: flow.stopped,
-      };
+      // Optional columns: what this flow's samples carry (a rod's δ; Σ's direction when rows are full).
+      const first = flow.sample();
+      const optional: TraceColumn[] = [];
+      if (first.delta) optional.push('delta');
+      if (first.sigma && !projected) optional.push('sigmaDir');
+      const trace = allocTrace(id, this.capacity, this.wDim, this.eigK, projected, optional);
+      trace.stopped = flow.stopped;
       this.traces[id] = trace;
       return { id, flow, trace };
     });
@@ -192,6 +190,11 @@ export class Runner implements RunnerApi {
     const k = this.eigK;
     for (let j = 0; j < k; j++) tr.sharpness[i * k + j] = j < smp.sharpness.length ? smp.sharpness[j] : NaN;
     tr.osc[i] = smp.osc;
+    if (tr.sigmaDir) {
+      const u = smp.sigma && smp.sigma.values.length ? smp.sigma.vectors[0] : null;
+      if (u) tr.sigmaDir.set(u, i * wd);
+      else tr.sigmaDir.fill(0, i * wd, (i + 1) * wd);
+    }
     let d = NaN;
     if (centre) {
       d = 0;
@@ -212,7 +215,7 @@ export class Runner implements RunnerApi {
       return;
     }
     const [e1, e2] = this.basis;
-    const w0 = this.w0;
+    const w0 = this.origin;
     let a = 0;
     let b = 0;
     for (let c = 0; c < v.length; c++) {
@@ -226,25 +229,7 @@ export class Runner implements RunnerApi {
 
   /** Keep even-indexed samples of every trace, double the stride. */
   private thin(): void {
-    for (const s of this.slots) {
-      const tr = s.trace;
-      const n = tr.length;
-      const keep = (n + 1) >> 1;
-      const wd = this.wDim;
-      const k = this.eigK;
-      for (let j = 0; j < keep; j++) {
-        const i = 2 * j;
-        tr.t[j] = tr.t[i];
-        tr.loss[j] = tr.loss[i];
-        tr.predictedLoss[j] = tr.predictedLoss[i];
-        tr.osc[j] = tr.osc[i];
-        tr.dist[j] = tr.dist[i];
-        tr.w.copyWithin(j * wd, i * wd, (i + 1) * wd);
-        tr.delta?.copyWithin(j * wd, i * wd, (i + 1) * wd);
-        tr.sharpness.copyWithin(j * k, i * k, (i + 1) * k);
-      }
-      tr.length = keep;
-    }
+    for (const s of this.slots) thinTrace(s.trace);
     this.stride *= 2;
     for (const s of this.slots) s.trace.stride = this.stride;
     this.generation++;

@@ -210,6 +210,11 @@ export interface RunConfig {
   eigK?: number;
   /** Time of the start, in GD steps (a fork continues the clock of the run it came from). Default 0. */
   t0?: number;
+  /**
+   * Origin of the 2-D projection plane of a large problem's recorded rows; omitted = the start. A fork
+   * keeps its run's origin, so that its path continues where its ghost stopped.
+   */
+  origin?: number[];
 }
 
 /**
@@ -237,6 +242,8 @@ export interface Trace {
   osc: Float64Array;
   /** ‖w_flow(t) − w̄_GD(t)‖ to GD's pair centre at the same step (NaN when GD is not running). */
   dist: Float64Array;
+  /** Central flow with full rows: unit top eigenvector of Σ per sample (wDim wide); see engine/trace.ts. */
+  sigmaDir?: Float64Array;
   stopped: StopInfo | null;
 }
 

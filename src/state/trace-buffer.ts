@@ -2,6 +2,7 @@
  * The page's copy of a run's traces, grown from the worker's chunks. Arrays grow by doubling so that a
  * long streamed run appends in amortized O(1); a chunk with `from = 0` replaces the trace (thinning).
  */
+import { GEOMETRY_COLUMNS, TRACE_COLUMNS, widthOf, type ColumnWidth, type GeometryColumn, type TraceColumn } from '../engine/trace.ts';
 import type { Trace } from '../engine/types.ts';
 import type { TraceChunk } from '../worker/protocol.ts';
 
@@ -10,24 +11,10 @@ export interface ViewTrace extends Trace {
   centre?: Float64Array;
   lo?: Float64Array;
   hi?: Float64Array;
-  sigmaDir?: Float64Array;
 }
 
-type ColKey = 't' | 'w' | 'delta' | 'loss' | 'predictedLoss' | 'sharpness' | 'osc' | 'dist' | 'centre' | 'lo' | 'hi' | 'sigmaDir';
-const COLS: [ColKey, 'one' | 'w' | 'k'][] = [
-  ['t', 'one'],
-  ['w', 'w'],
-  ['delta', 'w'],
-  ['loss', 'one'],
-  ['predictedLoss', 'one'],
-  ['sharpness', 'k'],
-  ['osc', 'one'],
-  ['dist', 'one'],
-  ['centre', 'w'],
-  ['lo', 'w'],
-  ['hi', 'w'],
-  ['sigmaDir', 'w'],
-];
+/** Every column a chunk may carry: the trace's (engine/trace.ts) and the drawing geometry. */
+const COLS: readonly { key: TraceColumn | GeometryColumn; width: ColumnWidth }[] = [...TRACE_COLUMNS, ...GEOMETRY_COLUMNS];
 
 function grow(a: Float64Array | undefined, used: number, need: number): Float64Array {
   if (a && a.length >= need) return a;
@@ -58,10 +45,10 @@ export function applyChunk(prev: ViewTrace | undefined, c: TraceChunk): ViewTrac
     osc: new Float64Array(0),
     dist: new Float64Array(0),
   };
-  for (const [key, width] of COLS) {
+  for (const { key, width } of COLS) {
     const src = c[key];
     if (!src) continue;
-    const wdt = width === 'one' ? 1 : width === 'w' ? c.wDim : c.eigK;
+    const wdt = widthOf(c, width);
     if (!base) {
       out[key] = src;
       continue;

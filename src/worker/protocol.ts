@@ -17,41 +17,30 @@
  * remembers its calibration per device: a worker has no localStorage, so the page hands the worker its
  * remembered entries once (`memory`) and persists what the worker reports back (`memory`).
  */
-import type { FlowId, FlowOptions, ProblemSettings, RunConfig, StopInfo } from '../engine/types.ts';
+import type { FlowId, FlowOptions, ProblemSettings, RunConfig, Trace } from '../engine/types.ts';
+import type { RunMode } from '../engine/session.ts';
 import type { LossGrid } from '../engine/grid.ts';
 import type { EngineChoice, EngineInfo } from '../engine/gpu/engine-backend.ts';
 
-/** New samples of one flow's trace, from index `from` (0 when `reset`) up to `length`. */
-export interface TraceChunk {
-  flow: FlowId;
+/**
+ * New samples of one flow's trace, from index `from` (0 when `reset`) up to `length`: the trace's
+ * columns (engine/trace.ts), sliced to those samples, plus the drawing geometry.
+ */
+export interface TraceChunk extends Omit<Trace, 'length'> {
   from: number;
   length: number;
-  stride: number;
-  wDim: number;
-  projected: boolean;
-  eigK: number;
-  t: Float64Array;
-  w: Float64Array;
-  delta?: Float64Array;
-  loss: Float64Array;
-  predictedLoss: Float64Array;
-  sharpness: Float64Array;
-  osc: Float64Array;
-  dist: Float64Array;
-  /** Central flow (1-D/2-D): unit direction of Σ's top eigenvector per sample (wDim wide). */
-  sigmaDir?: Float64Array;
   /**
    * Ready-to-draw geometry, wDim wide per sample, so the page does no arithmetic:
    * GD: centre = pair centre w_k + δ, ends lo = w_k, hi = w_{k+1}; rod flow: centre w̄, ends w̄ ∓ δ;
-   * central flow (1-D/2-D): ends w ∓ σu with σ² = tr Σ (its predicted oscillation).
+   * central flow (full rows): ends w ∓ σu with σ² = tr Σ and u = sigmaDir, Σ's top direction.
    */
   centre?: Float64Array;
   lo?: Float64Array;
   hi?: Float64Array;
-  stopped: StopInfo | null;
 }
 
-export type RunMode = 'horizon' | 'stream';
+export type { RunMode };
+
 
 export type ToWorker =
   /** `engine`: networks only; omitted or 'float64' = the float64 reference (a fork keeps its run's engine). */
@@ -64,13 +53,12 @@ export type ToWorker =
   | { type: 'step'; runId: number; n: number }
   /**
    * Fork the current run (`fromRunId`) at absolute time t with a new η: start = GD's iterate at t,
-   * t0 = t, same end of the clock. With `sameBase` the new run reuses the current run's own start and
-   * t0 (η dragged again at the same fork point: replace the fork, no new ghost).
+   * t0 = t, same end of the clock; a network run forks at its current step, which its info reports.
+   * With `sameBase` the new run reuses the current run's own start and t0 (η dragged again at the same
+   * fork point: replace the fork, no new ghost).
    */
   | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
   | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
-  /** The GD iterate at absolute time t (for a fork). Horizon mode reads it from the trace. */
-  | { type: 'stateAt'; reqId: number; runId: number; t: number }
   | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv' };
 
 export interface RunInfo {
@@ -111,7 +99,6 @@ export type FromWorker =
       onset: Partial<Record<FlowId, number>>;
     }
   | { type: 'grid'; reqId: number; grid: GridResult }
-  | { type: 'stateAt'; reqId: number; w: number[] }
   | { type: 'export'; reqId: number; text: string; filename: string }
   | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean }
   | { type: 'engine'; runId: number; status: EngineStatus }

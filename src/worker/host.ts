@@ -1,0 +1,339 @@
+/**
+ * The worker's message dispatch: one session at a time (engine/session.ts), advanced in time slices,
+ * its samples sent as chunks (encoder.ts). It takes a `post` function instead of touching the worker
+ * global, so the same dispatch runs inside the Web Worker (sim.worker.ts) and in Node tests.
+ * See protocol.ts for the messages and the two modes.
+ */
+import { createProblem } from '../engine/problems/registry.ts';
+import { lossGrid } from '../engine/grid.ts';
+import { runToJson, runFileToCsv } from '../engine/run-file.ts';
+import { EngineCache, float64Fallback, needsEngine, openSession, type Session } from '../engine/session.ts';
+import { InputError } from '../engine/types.ts';
+import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
+import type { KeyValueStore } from '../engine/gpu/backend.ts';
+import { encodeChunks, encoderState, type EncoderState } from './encoder.ts';
+import type { FromWorker, RunMode, ToWorker } from './protocol.ts';
+
+/** Longest a slice of work may hold the worker before it looks at its inbox again, ms. */
+const SLICE_MS = 12;
+/**
+ * Horizon mode works in shorter slices: a drag sends a new request every frame, and a request waits
+ * for the slice in progress to end.
+ */
+const HORIZON_SLICE_MS = 4;
+/** The first slice of a new horizon is shorter still, so that a drag shows its new path in the next frame. */
+const FIRST_SLICE_MS = 2;
+/** Horizon mode: later chunks of one run are posted at most this often. */
+const HORIZON_CHUNK_MS = 60;
+
+type RunMsg = Extract<ToWorker, { type: 'run' }>;
+type Transport = { playing: boolean; stepsPerSlice: number; stepQuota: number };
+
+interface Current extends Transport {
+  runId: number;
+  session: Session;
+  /** The engine asked for (a fork keeps it; a failure mid-run restarts on float64). */
+  engine: EngineChoice;
+  mode: RunMode;
+  enc: EncoderState;
+  /** When the last chunk was posted (worker clock). */
+  lastSent: number;
+}
+
+export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+export function errorOf(e: unknown): { message: string; position?: number; input: boolean } {
+  if (e instanceof InputError || (e instanceof Error && e.name === 'InputError')) {
+    return { message: e.message, position: (e as InputError).position, input: true };
+  }
+  return { message: e instanceof Error ? e.message : String(e), input: false };
+}
+
+export interface WorkerHost {
+  onMessage(msg: ToWorker): void;
+  /** Stop: drop the session and close the scheduling channel (tests; a Web Worker is terminated instead). */
+  close(): void;
+}
+
+export function createWorkerHost(post: Post): WorkerHost {
+  let current: Current | null = null;
+  /** A run waiting for its engine to start (calibration), with the transport messages it got meanwhile. */
+  let starting: (Transport & { msg: RunMsg }) | null = null;
+  let pendingRun: RunMsg | null = null;
+  /** When the pending request arrived (worker clock). */
+  let pendingSince = 0;
+  let runSince = 0;
+
+  /** The engine choices remembered on this device; the page persists them (see protocol.ts). */
+  const memory = new Map<string, string>();
+  const storage: KeyValueStore = {
+    getItem: (k) => memory.get(k) ?? null,
+    setItem: (k, v) => {
+      memory.set(k, v);
+      post({ type: 'memory', key: k, value: v });
+    },
+  };
+  const engines = new EngineCache(storage);
+
+  // Yield to the inbox without the 4 ms clamp of nested timers.
+  const channel = new MessageChannel();
+  let scheduled = false;
+  channel.port1.onmessage = () => {
+    scheduled = false;
+    pump();
+  };
+  function schedule(): void {
+    if (!scheduled) {
+      scheduled = true;
+      channel.port2.postMessage(0);
+    }
+  }
+
+  function startRun(msg: RunMsg): void {
+    current = null;
+    starting = null;
+    runSince = pendingSince;
+    const engine = msg.engine ?? 'float64';
+    if (!needsEngine(msg.config, msg.mode, engine)) {
+      engines.release();
+      const err = begin(msg, 'float64');
+      if (err) post({ type: 'error', runId: msg.runId, ...err });
+      return;
+    }
+    // The engine starts asynchronously; the run begins when it is ready, with the transport messages
+    // it received in the meantime.
+    let inst;
+    try {
+      inst = createProblem(msg.config.problem);
+    } catch (e) {
+      post({ type: 'error', runId: msg.runId, ...errorOf(e) });
+      return;
+    }
+    const wait = { msg, playing: false, stepsPerSlice: 1, stepQuota: 0 };
+    starting = wait;
+    post({ type: 'engine', runId: msg.runId, status: { phase: 'calibrating', requested: engine } });
+    engines.get(msg.config, inst, engine).then(
+      (eng) => {
+        if (starting !== wait) return; // superseded by a newer run while the engine started
+        starting = null;
+        const err = begin(msg, engine, { ...inst, problem: eng.problem }, wait);
+        if (!err) post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: eng.info } });
+        else if (err.input) post({ type: 'error', runId: msg.runId, ...err });
+        else fallBack(msg, engine, err.message, wait);
+      },
+      (e: unknown) => {
+        if (starting !== wait) return;
+        starting = null;
+        fallBack(msg, engine, errorOf(e).message, wait);
+      },
+    );
+  }
+
+  /** The engine failed (to start, or mid-run): run on the float64 reference instead and say why. */
+  function fallBack(msg: RunMsg, engine: EngineChoice, reason: string, transport: Transport): void {
+    engines.release();
+    post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: float64Fallback(engine, reason), fellBack: true } });
+    const err = begin({ ...msg, engine: 'float64' }, 'float64', undefined, transport);
+    if (err) post({ type: 'error', runId: msg.runId, ...err });
+  }
+
+  /**
+   * Open the session (on `inst` when given: the engine's twin of the problem), post the run's info and
+   * start pumping. Returns the error when the run could not be built (nothing was posted).
+   */
+  function begin(msg: RunMsg, engine: EngineChoice, inst?: Parameters<typeof openSession>[2], transport?: Transport): ReturnType<typeof errorOf> | null {
+    let session: Session;
+    try {
+      session = openSession(msg.config, msg.mode, inst);
+    } catch (e) {
+      return errorOf(e);
+    }
+    const cfg = session.config;
+    current = {
+      runId: msg.runId,
+      session,
+      engine,
+      mode: msg.mode,
+      enc: encoderState(session.runner),
+      playing: transport?.playing ?? false,
+      stepsPerSlice: transport?.stepsPerSlice ?? 1,
+      stepQuota: transport?.stepQuota ?? 0,
+      lastSent: 0,
+    };
+    post({
+      type: 'info',
+      info: { runId: msg.runId, ...session.info, flows: cfg.flows.slice(), t0: cfg.t0 ?? 0, steps: cfg.steps, mode: msg.mode, flowOptions: cfg.flowOptions ?? {} },
+    });
+    if (transport) schedule();
+    return null;
+  }
+
+  function sendChunk(cur: Current, ms: number): void {
+    const r = cur.session.runner;
+    const { reset, chunks, transfer, onset } = encodeChunks(r, cur.session.config.eta, cur.enc);
+    post(
+      {
+        type: 'chunk', runId: cur.runId, generation: r.generation, reset, step: r.step, done: r.done, ms, chunks, onset,
+        ...(reset && r.generation === 0 ? { sinceRequest: performance.now() - runSince } : {}),
+      },
+      transfer,
+    );
+  }
+
+  function pump(): void {
+    if (pendingRun) {
+      const msg = pendingRun;
+      pendingRun = null;
+      startRun(msg);
+    }
+    const cur = current;
+    if (!cur) return;
+    const r = cur.session.runner;
+    const t0 = performance.now();
+    try {
+      if (cur.mode === 'horizon') {
+        // The whole horizon at once, but delivered slice by slice: the first samples reach the page
+        // within one short slice (a drag redraws at once), the rest follows in the next frames.
+        if (r.done && cur.enc.delivered) return;
+        const budget = cur.enc.delivered ? HORIZON_SLICE_MS : FIRST_SLICE_MS;
+        let n = 1;
+        while (!r.done && performance.now() - t0 < budget) {
+          r.advance(n);
+          n = Math.min(64, n * 2);
+        }
+        // First slice at once; then at most every HORIZON_CHUNK_MS (each chunk costs the page a redraw).
+        const now = performance.now();
+        if (!cur.enc.delivered || r.done || now - cur.lastSent >= HORIZON_CHUNK_MS) {
+          sendChunk(cur, now - t0);
+          cur.lastSent = now;
+        }
+        if (!r.done) schedule();
+        return;
+      }
+      // Stream mode: single steps first, then play.
+      if (cur.stepQuota > 0) {
+        const n = cur.stepQuota;
+        cur.stepQuota = 0;
+        r.advance(n);
+        sendChunk(cur, performance.now() - t0);
+      }
+      if (cur.playing && !r.done) {
+        let done = 0;
+        while (done < cur.stepsPerSlice && !r.done && performance.now() - t0 < SLICE_MS) {
+          r.advance(1);
+          done++;
+        }
+        sendChunk(cur, performance.now() - t0);
+        if (!r.done) schedule();
+      } else if (!cur.enc.delivered) sendChunk(cur, 0);
+    } catch (e) {
+      current = null;
+      const err = errorOf(e);
+      if (cur.engine !== 'float64' && !err.input) {
+        // The engine broke mid-run (a lost GPU device, a tfjs error): start over on the float64
+        // reference and say why, rather than leaving the page stuck.
+        fallBack({ type: 'run', runId: cur.runId, config: r.config, mode: cur.mode }, cur.engine, err.message, cur);
+        return;
+      }
+      post({ type: 'error', runId: cur.runId, ...err });
+    }
+  }
+
+  /** A control message for a run not started yet (it waits in `pendingRun`): start it now. */
+  function ensureStarted(runId: number): void {
+    if (pendingRun && pendingRun.runId === runId) {
+      const msg = pendingRun;
+      pendingRun = null;
+      startRun(msg);
+    }
+  }
+
+  /** The transport state a control message for `runId` applies to: the running or the starting run. */
+  function transportsOf(runId: number): Transport[] {
+    const out: Transport[] = [];
+    if (starting && starting.msg.runId === runId) out.push(starting);
+    if (current && current.runId === runId) out.push(current);
+    return out;
+  }
+
+  function onMessage(msg: ToWorker): void {
+    if (msg.type === 'play' || msg.type === 'pause' || msg.type === 'step') ensureStarted(msg.runId);
+    switch (msg.type) {
+      case 'run':
+        pendingRun = msg;
+        pendingSince = performance.now();
+        schedule();
+        break;
+      case 'fork': {
+        const cur = current;
+        if (!cur || cur.runId !== msg.fromRunId) {
+          post({ type: 'error', runId: msg.runId, message: 'The run to fork is no longer in the worker.', input: false });
+          break;
+        }
+        pendingSince = performance.now();
+        pendingRun = { type: 'run', runId: msg.runId, mode: cur.mode, engine: cur.engine, config: cur.session.forkConfig(msg.t, msg.eta, msg.sameBase) };
+        schedule();
+        break;
+      }
+      case 'memory':
+        for (const [k, v] of Object.entries(msg.entries)) memory.set(k, v);
+        break;
+      case 'play':
+        for (const tp of transportsOf(msg.runId)) {
+          tp.playing = true;
+          tp.stepsPerSlice = Math.max(1, Math.floor(msg.stepsPerSlice));
+        }
+        if (current?.runId === msg.runId) schedule();
+        break;
+      case 'pause':
+        for (const tp of transportsOf(msg.runId)) tp.playing = false;
+        break;
+      case 'step':
+        for (const tp of transportsOf(msg.runId)) tp.stepQuota += Math.max(1, Math.floor(msg.n));
+        if (current?.runId === msg.runId) schedule();
+        break;
+      case 'grid':
+        try {
+          const inst = createProblem(msg.problem);
+          if (!inst.window || inst.problem.dim > 2) {
+            post({ type: 'error', reqId: msg.reqId, message: 'This problem has no 2-D plot window.', input: false });
+            break;
+          }
+          const g = lossGrid(inst.problem, inst.window, msg.n);
+          const xs = g.dim === 1 ? Float64Array.from({ length: g.nx }, (_, i) => g.x[0] + (i * (g.x[1] - g.x[0])) / (g.nx - 1)) : undefined;
+          post({ type: 'grid', reqId: msg.reqId, grid: { ...g, xs } }, xs ? [g.values.buffer, xs.buffer] : [g.values.buffer]);
+        } catch (e) {
+          post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
+        }
+        break;
+      case 'export': {
+        const cur = current;
+        if (!cur || cur.runId !== msg.runId) {
+          post({ type: 'error', reqId: msg.reqId, message: 'No run to export yet.', input: false });
+          break;
+        }
+        try {
+          const file = runToJson(cur.session.runner);
+          const base = `rodflow-${file.problem.id}-eta${file.eta}`;
+          const text = msg.format === 'json' ? JSON.stringify(file) : runFileToCsv(file);
+          post({ type: 'export', reqId: msg.reqId, text, filename: `${base}.${msg.format}` });
+        } catch (e) {
+          post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
+        }
+        break;
+      }
+    }
+  }
+
+  return {
+    onMessage,
+    close() {
+      current = null;
+      starting = null;
+      pendingRun = null;
+      engines.release();
+      channel.port1.close();
+      channel.port2.close();
+    },
+  };
+}
