@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 
 export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; " +
@@ -27,16 +27,34 @@ const TYPES = {
 };
 
 /** Serve `root` on 127.0.0.1:`port` (0 = a free port). Resolves with { server, url }. */
+/**
+ * The file a request path names inside `base`, or a status: 400 for a malformed %-escape or a NUL,
+ * 403 for anything that resolves outside the served root. The root is compared as a directory
+ * (base + sep), so a sibling folder whose name merely starts with it (dist-secret) is outside.
+ */
+export function resolveRequestPath(base, url) {
+  let path;
+  try {
+    path = decodeURIComponent(new URL(url ?? '/', 'http://x').pathname);
+  } catch {
+    return { status: 400, text: 'bad request: malformed percent-escape in the path' };
+  }
+  if (path.includes('\0')) return { status: 400, text: 'bad request: NUL in the path' };
+  const file = resolve(base, '.' + (path.startsWith('/') ? path : '/' + path));
+  if (file !== base && !file.startsWith(base.endsWith(sep) ? base : base + sep)) return { status: 403, text: 'forbidden' };
+  return { file };
+}
+
 export function serveDist(root, port = 0) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      let file = normalize(join(base, path));
-      if (!file.startsWith(base)) {
-        res.writeHead(403).end('forbidden');
+      const r = resolveRequestPath(base, req.url);
+      if (!r.file) {
+        res.writeHead(r.status, { 'Content-Type': 'text/plain' }).end(r.text);
         return;
       }
+      let file = r.file;
       let st = await stat(file).catch(() => null);
       if (st?.isDirectory()) {
         file = join(file, 'index.html');
@@ -54,8 +72,10 @@ export function serveDist(root, port = 0) {
         'X-Content-Type-Options': 'nosniff',
       });
       res.end(body);
-    } catch (e) {
-      res.writeHead(500).end(String(e));
+    } catch {
+      // Never echo exception text (paths, internals) to the client.
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('internal error');
     }
   });
   return new Promise((ok, fail) => {

@@ -29,6 +29,14 @@ function parseNumber(text: string, what: string): number {
   return v;
 }
 
+/**
+ * Sets an own property even for names like `__proto__` (a plain assignment would change the prototype
+ * or be dropped), so the registry sees the name and rejects it like any unknown one.
+ */
+function setOwn<T>(obj: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** "name=value" pairs; `numeric` parses the values as numbers. */
 function parsePairs<T>(items: string[], flag: string, value: (v: string, name: string) => T): Record<string, T> {
   const out: Record<string, T> = {};
@@ -36,7 +44,31 @@ function parsePairs<T>(items: string[], flag: string, value: (v: string, name: s
     const eq = item.indexOf('=');
     if (eq <= 0) throw new UsageError(`${flag} expects name=value, got "${item}".`);
     const name = item.slice(0, eq).trim();
-    out[name] = value(item.slice(eq + 1), `${flag} ${name}`);
+    if (Object.hasOwn(out, name)) throw new UsageError(`${flag} ${name} is given twice.`);
+    setOwn(out, name, value(item.slice(eq + 1), `${flag} ${name}`));
+  }
+  return out;
+}
+
+/** Largest --capacity (samples kept per flow): bounds the run's memory (see also main.ts). */
+export const MAX_CAPACITY = 1_000_000;
+export const MAX_STEPS = 10_000_000;
+
+const STRING_OPTIONS = ['problem', 'param', 'choice', 'expr', 'eta', 'start', 'steps', 'flows', 'option', 'eig-k', 'capacity', 'format', 'out', 'backend'];
+
+/**
+ * `--eta -1` and `--start -0.5,0.2`: node's parseArgs takes a value starting with '-' for an option
+ * ("argument is ambiguous"); a number there is meant as the value, so join it as `--eta=-1`.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && STRING_OPTIONS.includes(a.slice(2)) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
   }
   return out;
 }
@@ -52,7 +84,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       strict: true,
       allowPositionals: false,
       options: {
@@ -73,11 +105,17 @@ export function parseRunArgs(argv: string[]): RunArgs {
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    const msg = (e as Error).message.split('\n')[0];
+    // parseArgs says "Option '--out <value>' argument missing"; keep it, it names the flag.
+    throw new UsageError(msg);
   }
   const v = parsed.values;
   const problemId = v.problem ?? (v.expr !== undefined ? 'custom' : undefined);
   if (!problemId) throw new UsageError('--problem <id> is required (see `rodflow problems`).');
+  if (v.expr !== undefined && problemId !== 'custom') {
+    throw new UsageError(`--expr defines a custom problem but --problem is '${problemId}'; drop --problem (or use --problem custom).`);
+  }
+  if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name (omit --out to write to stdout).');
 
   const flows = (v.flows ?? FLOW_IDS.join(','))
     .split(',')
@@ -90,12 +128,14 @@ export function parseRunArgs(argv: string[]): RunArgs {
 
   const flowOptions: Partial<Record<FlowId, FlowOptions>> = {};
   for (const item of v.option ?? []) {
-    const m = /^([a-z-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(item);
+    const m = /^([a-z-]+)\.([A-Za-z0-9_$]+)=(.*)$/.exec(item);
     if (!m || !FLOW_IDS.includes(m[1] as FlowId)) {
       throw new UsageError(`--option expects <flow>.<name>=<value> (e.g. rod-flow.form=vector), got "${item}".`);
     }
     const id = m[1] as FlowId;
-    (flowOptions[id] ??= {})[m[2]] = parseOptionValue(m[3]);
+    const opts = (flowOptions[id] ??= {});
+    if (Object.hasOwn(opts, m[2])) throw new UsageError(`--option ${id}.${m[2]} is given twice.`);
+    setOwn(opts, m[2], parseOptionValue(m[3]));
   }
 
   const format = (v.format ?? 'json') as OutputFormat;
@@ -122,14 +162,20 @@ export function parseRunArgs(argv: string[]): RunArgs {
   }
   if (v.steps !== undefined) {
     const s = parseNumber(v.steps, '--steps');
-    if (!Number.isInteger(s) || s < 0 || s > 10_000_000) throw new UsageError(`--steps must be an integer in [0, 10000000], got ${v.steps}.`);
+    if (!Number.isInteger(s) || s < 0 || s > MAX_STEPS) throw new UsageError(`--steps must be an integer in [0, ${MAX_STEPS}], got ${v.steps}.`);
     config.steps = s;
   }
   if (v.start !== undefined) config.start = v.start.split(',').map((s) => parseNumber(s, '--start coordinate'));
-  if (v['eig-k'] !== undefined) config.eigK = parseNumber(v['eig-k'], '--eig-k');
+  if (v['eig-k'] !== undefined) {
+    const k = parseNumber(v['eig-k'], '--eig-k');
+    if (!Number.isInteger(k) || k < 1 || k > 64) throw new UsageError(`--eig-k must be an integer in [1, 64], got ${v['eig-k']}.`);
+    config.eigK = k;
+  }
   if (v.capacity !== undefined) {
     const c = parseNumber(v.capacity, '--capacity');
-    if (!Number.isInteger(c) || c < 16) throw new UsageError(`--capacity must be an integer ≥ 16, got ${v.capacity}.`);
+    if (!Number.isInteger(c) || c < 16 || c > MAX_CAPACITY || c % 2 !== 0) {
+      throw new UsageError(`--capacity must be an even integer in [16, ${MAX_CAPACITY}] (samples kept per flow), got ${v.capacity}.`);
+    }
     config.capacity = c;
   }
   return { config, format, backend, ...(v.out !== undefined ? { out: v.out } : {}) };

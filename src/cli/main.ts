@@ -7,16 +7,15 @@
  * `--backend` runs a network's flows on its tfjs float32 twin (engine-backend.ts); 'auto' remembers its
  * calibrated choice in a small JSON file (engineStorage below).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve, sep } from 'node:path';
 import { createProblem, PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
 import { FLOWS } from '../engine/flows/registry.ts';
-import { createRunner } from '../engine/runner.ts';
+import { openEngineSession } from '../engine/session.ts';
 import { runFileToCsv, runToJson } from '../engine/run-file.ts';
 import { InputError } from '../engine/types.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
-import { ENGINE_LABELS, networkProblemOn, type EngineInfo } from '../engine/gpu/engine-backend.ts';
 import { parseRunArgs, UsageError } from './args.ts';
 import { summaryTable } from './summary.ts';
 
@@ -63,12 +62,89 @@ function listFlows(): string {
   return lines.join('\n') + '\n';
 }
 
-/** Write all or nothing: a temp file next to the target, renamed into place. */
-function writeWhole(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/** A person's words for a file-system error code. */
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'the directory does not exist',
+    ENOTDIR: 'a part of the path is not a directory',
+    EISDIR: 'it is a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    ENAMETOOLONG: 'the name is too long',
+    EXDEV: 'cannot move the file into place across devices',
+  };
+  return (code && Object.hasOwn(words, code) ? words[code] : undefined) ?? (e as Error).message.split('\n')[0];
 }
+
+/**
+ * Checks an output path before any work is done, so a run is never computed for nothing: the name
+ * must not end in a separator, its directory must exist, and the target, if it exists, must be a
+ * regular file (never a directory, device or /proc entry: those are never replaced).
+ */
+export function checkOutPath(path: string): void {
+  const fail = (why: string) => {
+    throw new UsageError(`cannot write --out ${path}: ${why}.`);
+  };
+  if (path.endsWith('/') || path.endsWith(sep)) fail('the name ends in a path separator (give a file name)');
+  const dir = dirname(resolve(path));
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    fail(`directory ${dir}: ${reason(e)}`);
+  }
+  if (!st!.isDirectory()) fail(`${dir} is not a directory`);
+  let target;
+  try {
+    target = statSync(path);
+  } catch {
+    return; // a new file
+  }
+  if (target.isDirectory()) fail('it is a directory');
+  if (!target.isFile()) fail('it is not a regular file');
+}
+
+/** Whether a file can be created next to `path` (/proc, /sys, read-only mounts cannot): tried with an empty temp file, removed at once. */
+function checkCreatable(path: string): void {
+  const probe = tempName(path);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write --out ${path}: ${code === 'ENOENT' ? 'files cannot be created in that directory' : reason(e)}.`);
+  }
+  rmSync(probe, { force: true });
+}
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/**
+ * Write all or nothing: a temp file next to the target, renamed into place. On any failure the temp
+ * file is removed and one line says which path and why (UsageError).
+ */
+function writeWhole(path: string, text: string): void {
+  const tmp = tempName(path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* nothing was created */
+    }
+    throw new UsageError(`cannot write --out ${path}: ${reason(e)}.`);
+  }
+}
+
+/** Largest memory the recorded traces of one run may take (bytes); see --capacity. */
+const MAX_TRACE_BYTES = 2 ** 31;
 
 /**
  * Where `--backend auto` remembers its choice: a JSON map in $RODFLOW_CACHE_DIR (tests), else
@@ -101,6 +177,11 @@ export function engineStorage(dir = process.env.RODFLOW_CACHE_DIR || join(proces
   };
 }
 
+/** Messages are one line on stderr whatever their source. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -117,18 +198,29 @@ export async function main(argv: string[]): Promise<number> {
         if (!spec) throw new UsageError(`Unknown problem "${args.config.problem.id}"; known: ${PROBLEMS.map((p) => p.id).join(', ')}.`);
         if (Number.isNaN(args.config.eta)) args.config.eta = spec.defaults.eta;
         if (Number.isNaN(args.config.steps)) args.config.steps = spec.defaults.steps;
-        const instance = createProblem(args.config.problem);
-        let engine: { problem: typeof instance.problem; info: EngineInfo; dispose(): void } | null = null;
-        if (args.backend !== 'float64') {
-          if (spec.kind !== 'network')
-            throw new UsageError(`--backend ${args.backend} runs network problems only; '${spec.id}' is a ${spec.kind} problem (use --backend float64).`);
-          const w0 = args.config.start ? Float64Array.from(args.config.start) : instance.start;
-          engine = await networkProblemOn(instance.problem, w0, args.backend, { storage: engineStorage() });
+        if (args.out !== undefined) {
+          checkOutPath(args.out);
+          checkCreatable(args.out);
         }
-        const info = engine?.info ?? { name: 'float64', requested: 'float64', summary: ENGINE_LABELS.float64 };
+        const instance = createProblem(args.config.problem);
+        if (args.config.capacity !== undefined) {
+          // Per sample and flow: t, loss, predicted loss, osc, dist, eigK sharpnesses, w and δ rows.
+          const wDim = instance.problem.dim > 64 ? 2 : instance.problem.dim;
+          const perSample = 8 * (5 + Math.min(instance.problem.dim, args.config.eigK ?? 2) + 2 * wDim);
+          const bytes = args.config.capacity * perSample * args.config.flows.length;
+          if (bytes > MAX_TRACE_BYTES) {
+            const most = Math.floor(MAX_TRACE_BYTES / (perSample * args.config.flows.length) / 2) * 2;
+            throw new UsageError(`--capacity ${args.config.capacity} would need ${(bytes / 2 ** 30).toFixed(1)} GiB for these flows; at most ${most} here.`);
+          }
+        }
+        if (args.backend !== 'float64' && spec.kind !== 'network')
+          throw new UsageError(`--backend ${args.backend} runs network problems only; '${spec.id}' is a ${spec.kind} problem (use --backend float64).`);
+        // The session (engine/session.ts) starts the chosen engine and builds the runner, as the page's worker does.
+        const run = await openEngineSession(args.config, { mode: 'stream', engine: args.backend, storage: engineStorage(), instance });
+        const info = run.engine;
         let text: string;
         try {
-          const runner = createRunner(args.config, engine ? { ...instance, problem: engine.problem } : instance);
+          const runner = run.session.runner;
           runner.advance(args.config.steps);
           const file = () => ({ ...runToJson(runner), engine: { name: info.name, requested: info.requested, summary: info.summary } });
           text =
@@ -136,26 +228,33 @@ export async function main(argv: string[]): Promise<number> {
             : args.format === 'csv' ? runFileToCsv(file())
             : JSON.stringify(file()) + '\n';
         } finally {
-          engine?.dispose();
+          run.dispose();
         }
-        if (args.out) writeWhole(args.out, text);
+        if (args.out !== undefined) writeWhole(args.out, text);
         else process.stdout.write(text);
         return 0;
       }
       case undefined:
+        // No command is a usage error: the usage goes to stderr (stdout stays clean for pipes).
+        process.stderr.write(`rodflow: a command is required.\n${USAGE}\n`);
+        return 2;
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(USAGE + '\n');
-        return cmd === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`Unknown command "${cmd}". ${USAGE.split('\n')[0]} …  (rodflow help)`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {
-      process.stderr.write(`rodflow: ${e.message}\n`);
+      process.stderr.write(`rodflow: ${oneLine(e.message)}\n`);
       return 2;
     }
-    throw e;
+    // Anything else is a bug, not bad input: still one line and no stack (RODFLOW_DEBUG=1 shows it).
+    if (process.env.RODFLOW_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    process.stderr.write(`rodflow: internal error: ${oneLine(msg)} (please report it; RODFLOW_DEBUG=1 prints the stack).\n`);
+    return 1;
   }
 }

@@ -9,6 +9,7 @@ import { ConstantNode, FunctionNode, OperatorNode, derivative, parse, type MathN
 import { InputError, type ProblemInstance, type ProblemSettings, type ProblemSpec } from '../types.ts';
 import { CONSTANTS, SUPPORTED_FUNCTIONS, compileBatch, type CompiledBatch } from './expr-compile.ts';
 import { fold } from './expr-simplify.ts';
+import { checkText, derivativeSizeBound, DerivativeBudget } from './expr-budget.ts';
 import { FieldProblem, type ScalarField } from './field.ts';
 import { fmt, resolveParams } from './params.ts';
 
@@ -56,10 +57,17 @@ function at(pos: number | undefined): string {
   return pos === undefined ? '' : ` at char ${pos + 1}`;
 }
 
+/** Names a parameter may not take: they live on every object's prototype (own-property lookups only). */
+function reservedName(name: string): boolean {
+  return name in Object.prototype || name === 'prototype';
+}
+
 function parseExpr(src: string): MathNode {
   if (src.trim() === '') throw new InputError('The expression is empty: type a loss in x (and y), e.g. x^2/2.', 0);
+  checkText(src);
+  let root: MathNode;
   try {
-    return parse(src);
+    root = parse(src);
   } catch (e) {
     const err = e as Error & { char?: number };
     if (typeof err.char === 'number') {
@@ -68,8 +76,10 @@ function parseExpr(src: string): MathNode {
       const what = err.message.replace(/\s*\(char \d+\)\s*$/, '');
       throw new InputError(`${what} at char ${err.char}.`, pos);
     }
+    // A stack overflow of the recursive parser (deep nesting) lands here too.
     throw new InputError(`Could not parse the expression: ${err.message}`);
   }
+  return root;
 }
 
 /** Reject everything but arithmetic on numbers, x, y, parameters, constants and supported functions. */
@@ -91,7 +101,7 @@ function validate(src: string, root: MathNode, paramNames: Set<string>): { usesY
           usesY = true;
           return;
         }
-        if (paramNames.has(name) || name in CONSTANTS) return;
+        if (paramNames.has(name) || Object.hasOwn(CONSTANTS, name)) return;
         const pos = symbolPosition(src, name);
         const known = [...paramNames];
         throw new InputError(
@@ -156,12 +166,18 @@ function rewrite(node: MathNode): MathNode {
   });
 }
 
-function differentiate(node: MathNode, v: string): MathNode {
+/** ∂node/∂v, cleaned up; refused (InputError) before it starts if it would pass the size budget. */
+function differentiate(node: MathNode, v: string, budget: DerivativeBudget): MathNode {
+  const bound = derivativeSizeBound(node, v);
+  budget.before(node, v);
+  let d: MathNode;
   try {
-    return fold(derivative(node, v, { simplify: false }));
+    d = fold(derivative(node, v, { simplify: false }));
   } catch (e) {
     throw new InputError(`Cannot differentiate the expression: ${(e as Error).message}`);
   }
+  budget.settle(bound, d);
+  return d;
 }
 
 const cache = new Map<string, CompiledExpr>();
@@ -178,7 +194,7 @@ export function inspectExpression(src: string): { dim: 1 | 2; params: string[] }
   root.traverse((node, path, parent) => {
     if (node.type !== 'SymbolNode' || (parent?.type === 'FunctionNode' && path === 'fn')) return;
     const name = (node as MathNode & { name: string }).name;
-    if (name !== 'x' && name !== 'y' && !(name in CONSTANTS)) names.add(name);
+    if (name !== 'x' && name !== 'y' && !Object.hasOwn(CONSTANTS, name)) names.add(name);
   });
   const params = [...names].sort();
   const { usesY } = validate(src, root, new Set(params));
@@ -191,6 +207,7 @@ export function compileExpression(src: string, paramNames: string[]): CompiledEx
   for (const p of names) {
     if (!IDENT.test(p)) throw new InputError(`Parameter name '${p}' is not a valid identifier.`);
     if (p === 'x' || p === 'y') throw new InputError(`'${p}' is a variable and cannot be a parameter name.`);
+    if (reservedName(p)) throw new InputError(`Parameter name '${p}' is reserved; choose another name.`);
   }
   const key = `${src}\u0000${names.join(',')}`;
   const hit = cache.get(key);
@@ -206,16 +223,15 @@ export function compileExpression(src: string, paramNames: string[]): CompiledEx
     ['y', 1],
   ]);
   names.forEach((p, i) => slots.set(p, 2 + i));
+  const budget = new DerivativeBudget();
+  const d = (node: MathNode, v: string) => differentiate(node, v, budget);
 
   // Mixed partials are taken along a fixed path (x before y), so each of the 1+2+3+4 components is
   // differentiated once: g_x, g_y; h_xx = ∂x g_x, h_xy = ∂y g_x, h_yy = ∂y g_y; t_xxx = ∂x h_xx,
   // t_xxy = ∂y h_xx, t_xyy = ∂y h_xy, t_yyy = ∂y h_yy.
-  const g = vars.map((v) => differentiate(root, v));
-  const h = dim === 2 ? [differentiate(g[0], 'x'), differentiate(g[0], 'y'), differentiate(g[1], 'y')] : [differentiate(g[0], 'x')];
-  const t =
-    dim === 2
-      ? [differentiate(h[0], 'x'), differentiate(h[0], 'y'), differentiate(h[1], 'y'), differentiate(h[2], 'y')]
-      : [differentiate(h[0], 'x')];
+  const g = vars.map((v) => d(root, v));
+  const h = dim === 2 ? [d(g[0], 'x'), d(g[0], 'y'), d(g[1], 'y')] : [d(g[0], 'x')];
+  const t = dim === 2 ? [d(h[0], 'x'), d(h[0], 'y'), d(h[1], 'y'), d(h[2], 'y')] : [d(h[0], 'x')];
   const out: CompiledExpr = {
     dim,
     slots,
@@ -295,6 +311,9 @@ export const CUSTOM: ProblemSpec = {
     const expr = usingDefault ? CUSTOM_DEFAULT_EXPR : settings.expr;
     if (typeof expr !== 'string') throw new InputError('The expression must be text.');
     const given = usingDefault ? { ...CUSTOM_DEFAULT_PARAMS, ...settings.params } : (settings.params ?? {});
+    for (const k of Object.keys(given)) {
+      if (reservedName(k)) throw new InputError(`Parameter name '${k}' is reserved; choose another name.`);
+    }
     const params = resolveParams(CUSTOM, { ...settings, params: given }, true);
     const ce = compileExpression(expr, Object.keys(params));
     const field = expressionField(ce, params);

@@ -52,6 +52,34 @@ export const FUNCTIONS: Record<string, (v: number) => number> = {
   cube: (v) => v * v * v,
 };
 
+/**
+ * Odd roots are real: u^(p/q) with q odd is sign(u)^p·|u|^(p/q) for u < 0 (so cbrt(u) = u^(1/3) and
+ * its derivatives, written by mathjs with u^(2/3), u^(-5/3), …, are finite for negative u), as on the
+ * real line; Math.pow would give NaN. Applies to constant exponents; q is looked for among the odd
+ * numbers up to ODD_ROOT_MAX_Q.
+ */
+const ODD_ROOT_MAX_Q = 99;
+
+/** For a constant exponent k = p/q (q odd, 3 ≤ q ≤ 99, lowest terms): the parity of p; else undefined. */
+export function oddRoot(k: number): 'even' | 'odd' | undefined {
+  if (!Number.isFinite(k) || Number.isInteger(k) || Math.abs(k) > 2 ** 40) return undefined;
+  for (let q = 3; q <= ODD_ROOT_MAX_Q; q += 2) {
+    const pq = k * q;
+    const p = Math.round(pq);
+    if (Math.abs(pq - p) <= 1e-9 * Math.max(1, Math.abs(pq))) return p % 2 === 0 ? 'even' : 'odd';
+  }
+  return undefined;
+}
+
+/** u^k on the reals, with odd roots of negative numbers real (see above). */
+export function realPow(u: number, k: number): number {
+  if (!(u < 0)) return Math.pow(u, k);
+  const root = oddRoot(k);
+  if (root === undefined) return Math.pow(u, k);
+  const m = Math.pow(-u, k);
+  return root === 'odd' ? -m : m;
+}
+
 /** What a person may call (one argument each; `log(u, base)` also takes two). */
 export const SUPPORTED_FUNCTIONS: readonly string[] = Object.keys(FUNCTIONS);
 
@@ -138,6 +166,9 @@ class Generator {
         if (k === -1) return `1 / ${a[0]}`;
         if (k === -2) return `1 / (${a[0]} * ${a[0]})`;
         if (k === 0.5) return `Math.sqrt(${a[0]})`;
+        const root = k === undefined ? undefined : oddRoot(k);
+        if (root === 'even') return `Math.pow(Math.abs(${a[0]}), ${a[1]})`;
+        if (root === 'odd') return `(${a[0]} < 0 ? -Math.pow(-${a[0]}, ${a[1]}) : Math.pow(${a[0]}, ${a[1]}))`;
         return `Math.pow(${a[0]}, ${a[1]})`;
       }
     }
@@ -275,6 +306,10 @@ function closureOperator(fn: string, a: Compiled[], nodes: MathNode[]): Compiled
           const v = p(e);
           return v * v;
         };
+      }
+      if (ex.type === 'ConstantNode' && typeof ex.value === 'number' && oddRoot(ex.value) !== undefined) {
+        const k = ex.value;
+        return (e) => realPow(p(e), k);
       }
       return (e) => Math.pow(p(e), q(e));
     }

@@ -10,7 +10,7 @@
  * usual convention of symbolic differentiation (mathjs' simplify does the same).
  */
 import { ConstantNode, FunctionNode, OperatorNode, type MathNode } from 'mathjs';
-import { FUNCTIONS } from './expr-compile.ts';
+import { FUNCTIONS, realPow } from './expr-compile.ts';
 
 type N = MathNode & Record<string, unknown>;
 
@@ -99,7 +99,7 @@ function foldOperator(fn: string, symbol: string, args: MathNode[]): MathNode {
       break;
     case 'pow':
       if (va !== undefined && vb !== undefined) {
-        const v = Math.pow(va, vb);
+        const v = realPow(va, vb);
         if (Number.isFinite(v)) return constant(v);
       }
       if (vb === 0) return constant(1);

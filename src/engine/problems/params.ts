@@ -34,11 +34,12 @@ export function resolveParams(
   const given = settings.params ?? {};
   const out: Record<string, number> = {};
   for (const p of spec.params) {
-    out[p.key] = p.key in given ? checkValue(spec.id, p, given[p.key]) : p.default;
+    out[p.key] = Object.hasOwn(given, p.key) ? checkValue(spec.id, p, given[p.key]) : p.default;
   }
   for (const [k, v] of Object.entries(given)) {
-    if (k in out) continue;
-    if (!allowExtra) {
+    if (Object.hasOwn(out, k)) continue;
+    // Own-property lookups only: 'constructor', '__proto__', … are unknown names, never inherited ones.
+    if (!allowExtra || k in Object.prototype) {
       const known = spec.params.map((p) => p.key);
       throw new InputError(
         `Unknown parameter '${k}' for '${spec.id}'` +

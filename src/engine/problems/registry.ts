@@ -26,7 +26,7 @@ export function createProblem(settings: ProblemSettings): ProblemInstance {
   const params = resolveParams(spec, settings, spec.kind === 'custom');
   const choices: Record<string, string> = {};
   for (const c of spec.choices ?? []) {
-    const v = settings.choices?.[c.key] ?? c.default;
+    const v = (settings.choices && Object.hasOwn(settings.choices, c.key) ? settings.choices[c.key] : undefined) ?? c.default;
     if (!c.choices.some((o) => o.value === v)) {
       throw new InputError(
         `Choice '${c.key}' of '${spec.id}' is '${v}'; expected one of ${c.choices.map((o) => o.value).join(', ')}.`,
@@ -35,7 +35,7 @@ export function createProblem(settings: ProblemSettings): ProblemInstance {
     choices[c.key] = v;
   }
   for (const k of Object.keys(settings.choices ?? {})) {
-    if (!(k in choices)) throw new InputError(`Unknown choice '${k}' for '${spec.id}'.`);
+    if (!Object.hasOwn(choices, k)) throw new InputError(`Unknown choice '${k}' for '${spec.id}'.`);
   }
   const filled: ProblemSettings = { ...settings, params };
   if (spec.choices?.length) filled.choices = choices;
