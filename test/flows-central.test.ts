@@ -1,5 +1,5 @@
 /**
- * Central flow against: dynamics.md's valley facts, the k = 1 formula with ∇S from finite differences
+ * Central flow against: docs/equations.md §5's valley facts, the k = 1 formula with ∇S from finite differences
  * of the top eigenvalue (independent of third()), the analytic pinned states of quartics (k = 1 and a
  * rotated separable 2-D quartic for k = 2), and GD / gradient flow run alongside.
  */
@@ -95,7 +95,7 @@ describe('central flow', () => {
     const dist = (a: Vec) => Math.hypot(a[0] - gdEnd[0], a[1] - gdEnd[1]);
     expect(dist(s.w)).toBeLessThan(0.05);
     expect(dist(gf.sample().w)).toBeGreaterThan(0.3);
-    // dynamics.md: GD ends ≈ (0.841, 0.804)
+    // docs/equations.md §5: GD ends ≈ (0.841, 0.804)
     expect(gdEnd[0]).toBeCloseTo(0.841, 3);
     expect(gdEnd[1]).toBeCloseTo(0.804, 3);
   });

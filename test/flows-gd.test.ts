@@ -1,6 +1,6 @@
 /**
  * GD, the ground truth: against a plain loop (second implementation), and its rod against the exact
- * one-step identities of dynamics.md §4, to round-off, on every toy problem.
+ * one-step identities of docs/equations.md §4, to round-off, on every toy problem.
  */
 import { describe, expect, it } from 'vitest';
 import { GdFlow } from '../src/engine/flows/gd.ts';

@@ -1,5 +1,5 @@
 /**
- * Rod Flow: its right-hand side against the formulas of dynamics.md §4 evaluated with finite-difference
+ * Rod Flow: its right-hand side against the formulas of docs/equations.md §4 evaluated with finite-difference
  * Hessian-vector products (independent of hvp()), its initial condition (GD's first pair), its
  * integrators against each other, its accuracy against GD on the valley, and the EoS-onset
  * measurement on the self-stabilization toy (the reason for the seed; see rod-flow.ts).
@@ -129,7 +129,7 @@ describe('Rod Flow trajectories', () => {
   it('valley: the adaptive integrator (default) matches fine-step RK4 (h = 0.02) to 1e-6 over 300 steps', () => {
     // Measured max distances to RK4 h = 0.02 over these 300 steps (vector / Σ form): adaptive 1.1e-8 /
     // 6.7e-9; RK4 h = 0.5 2.4e-2 / 8.6e-3 (the early large-rod transient), h = 0.25 5.8e-4 / 2.9e-4,
-    // h = 0.1 9.0e-6 / 5.1e-6. So dynamics.md's "RK4 at h ≤ 0.5 suffices" does not hold on the
+    // h = 0.1 9.0e-6 / 5.1e-6. So the starting advice "RK4 at h ≤ 0.5 suffices" (docs/numerics.md) does not hold on the
     // valley's first steps, which is why the adaptive pair is the default.
     const { problem, start } = createProblem({ id: 'valley' });
     for (const form of ['vector', 'sigma'] as const) {

@@ -68,7 +68,7 @@ describe('network registry', () => {
     expect(() => spec('mlp-teacher').create({ id: 'mlp-teacher', params: { initScale: Number.NaN } })).toThrow(InputError);
   });
 
-  // dynamics.md §6: both presets sharpen into the edge of stability under GD, then hover at 2/η.
+  // docs/equations.md §6: both presets sharpen into the edge of stability under GD, then hover at 2/η.
   for (const [id, lo, hi] of [
     ['mlp-chebyshev', 250, 420],
     ['mlp-teacher', 220, 380],

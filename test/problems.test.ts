@@ -152,7 +152,7 @@ describe('toy problem mechanics', () => {
   });
 });
 
-describe('analytic facts (dynamics.md §5)', () => {
+describe('analytic facts (docs/equations.md §5)', () => {
   it('quadratic: GD converges iff λ < 2/η', () => {
     const { problem } = createProblem({ id: 'quadratic', params: { lambda: 1 } });
     expect(Math.abs(gd(problem, [1], 1.9, 400)[0])).toBeLessThan(1e-8);
@@ -228,7 +228,7 @@ describe('analytic facts (dynamics.md §5)', () => {
     expect(topEigs(problem, Float64Array.of(q, q), 1).values[0]).toBeCloseTo(2 / 0.3, 12);
   });
 
-  it('valley: GD with the defaults ends ≈ (0.841, 0.804) (dynamics.md §5)', () => {
+  it('valley: GD with the defaults ends ≈ (0.841, 0.804) (docs/equations.md §5)', () => {
     const spec = getProblemSpec('valley')!;
     const { problem, start } = createProblem({ id: 'valley' });
     const w = gd(problem, Array.from(start), spec.defaults.eta, spec.defaults.steps);

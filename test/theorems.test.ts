@@ -1,5 +1,5 @@
 /**
- * The known properties of Rod Flow (dynamics.md §4) as tests, each against an independent oracle:
+ * The known properties of Rod Flow (docs/equations.md §4) as tests, each against an independent oracle:
  * exact linear algebra on quadratics, closed-form and Newton-computed GD 2-cycles of the quartic,
  * GD itself run alongside, and Taylor expansions checked by their order of convergence.
  */

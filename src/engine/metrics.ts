@@ -1,5 +1,5 @@
 /**
- * What the product measures against GD (dynamics.md §7), computed from recorded traces.
+ * What the product measures against GD (docs/equations.md §7), computed from recorded traces.
  * Pure functions on typed arrays; NaN when a quantity does not exist (e.g. no onset).
  */
 import type { Trace } from './types.ts';

@@ -2,7 +2,7 @@
  * What every flow shares: the clock, option parsing, the sharpness read-out for samples, and the
  * divergence rule with its human explanation.
  *
- * Divergence (dynamics.md / product.md: "a lesson, not a crash"): a flow stops when its state or loss
+ * Divergence (docs/numerics.md: "a lesson, not a crash"): a flow stops when its state or loss
  * becomes non-finite, or when |loss| exceeds 1e6·(|L₀| + 1) (L₀ the loss at the start). |·| because
  * some toys are unbounded below (the quartic): running off to −∞ is divergence too. The reason names
  * the step where λ₁ first passed 2/η (as far as the flow has looked at λ₁: every sample and the last

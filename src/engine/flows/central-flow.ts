@@ -1,5 +1,5 @@
 /**
- * Central flow (Cohen, Damian, Talwalkar, Kolter, Lee 2025; dynamics.md §3):
+ * Central flow (Cohen, Damian, Talwalkar, Kolter, Lee 2025; docs/equations.md §3):
  *
  *     dw/dt = −η[g + ½∇⟨Σ, H(w)⟩],  Σ = U X Uᵀ ⪰ 0 on the eigenspace of H at 2/η.
  *

@@ -2,7 +2,7 @@
  * Gradient descent, the ground truth: w_{k+1} = w_k − η∇L(w_k).
  *
  * At time t = k the flow holds the pair (w_k, w_{k+1}) so that a sample can report GD's rod: centre
- * (w_k + w_{k+1})/2 and half-difference δ_k = (w_{k+1} − w_k)/2 = −(η/2)g(w_k) (dynamics.md §4).
+ * (w_k + w_{k+1})/2 and half-difference δ_k = (w_{k+1} − w_k)/2 = −(η/2)g(w_k) (docs/equations.md §1).
  * advance() computes w_{k+2}; if it (or its loss) is bad the flow stops at step k+2 and keeps the last
  * pair whose both ends are finite.
  */

@@ -1,5 +1,5 @@
 /**
- * Gradient flow dw/dt = −η∇L(w) on the GD clock (dynamics.md §2): the "stable flow" that GD would be
+ * Gradient flow dw/dt = −η∇L(w) on the GD clock (docs/equations.md §2): the "stable flow" that GD would be
  * if it never oscillated. It keeps sharpening through 2/η, which is the point of plotting it.
  *
  * Integrator: adaptive Dormand–Prince 5(4) (ode.ts), steps ≤ 1. The flow becomes stiff once ηS ≫ 2;

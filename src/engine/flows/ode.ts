@@ -7,7 +7,7 @@
  * beats RK4's (≈ 2.8). On a stiff flow (ηS ≫ 2) the controller shrinks h until both the local error and
  * stability are satisfied, so the flow stays accurate rather than blowing up.
  *
- * Rk4: classical fixed-step RK4 with h = (t1 − t0)/⌈(t1 − t0)/hmax⌉ (dynamics.md: step ≤ 0.5 GD steps).
+ * Rk4: classical fixed-step RK4 with h = (t1 − t0)/⌈(t1 − t0)/hmax⌉ (docs/numerics.md, Rod Flow: step ≤ 0.5 GD steps).
  */
 
 export type Rhs = (y: Float64Array, dy: Float64Array) => void;

@@ -1,5 +1,5 @@
 /**
- * The central flow's small PSD-constrained QP (dynamics.md §3):
+ * The central flow's small PSD-constrained QP (docs/equations.md §3):
  *
  *     min_{X ⪰ 0}  f(X) = ¼⟨X, 𝔅[X]⟩ + ⟨α, X⟩,     X symmetric k×k (k = eigenvalues at the edge).
  *

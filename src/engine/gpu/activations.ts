@@ -3,7 +3,7 @@
  *
  * Why explicit: the network's derivatives are propagated by hand (hyper-dual numbers through backprop,
  * see hyperdual.ts), never by nested `tf.grad`, which is silently wrong through tanh/exp/sigmoid
- * (platform.md) and whose gradient registry does not even load under Node's ESM resolver. So each
+ * (docs/numerics.md) and whose gradient registry does not even load under Node's ESM resolver. So each
  * activation only needs σ, σ′, σ″, σ‴ as closed forms; tests compare them with float64 formulas.
  */
 import * as tf from '@tensorflow/tfjs-core';

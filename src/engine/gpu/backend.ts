@@ -5,7 +5,7 @@
  *   wasm → cpu); each failure is reported with its reason.
  * - 'auto' times a caller-supplied calibration (e.g. a few gradient+HVP evaluations of the actual net,
  *   see mlpCalibration) on every available backend and keeps the fastest. Dispatch overhead dominates
- *   tiny nets, so no backend wins everywhere: measure, never assume (platform.md). The choice is
+ *   tiny nets, so no backend wins everywhere: measure, never assume (docs/numerics.md). The choice is
  *   remembered per device in an injected key-value store (localStorage in the browser, a Map in Node).
  * - Backends are imported dynamically: Node never loads webgl/webgpu, and the browser bundle splits them.
  */
@@ -110,7 +110,7 @@ export async function tryBackend(name: GpuBackendName, opts: SelectOptions = {})
     if (!(await tf.setBackend(name))) return `tfjs could not initialise '${name}'`;
     await tf.ready();
     // tfjs-cpu prints a banner advising tfjs-node on its first use in Node; we never use tfjs-node
-    // (platform.md), so keep the CLI's output clean. `firstUse` is the flag that triggers it.
+    // (docs/numerics.md), so keep the CLI's output clean. `firstUse` is the flag that triggers it.
     if (name === 'cpu' && isNode()) {
       const be = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
       if (be && 'firstUse' in be) be.firstUse = false;

@@ -8,10 +8,10 @@
  *   float64 reference runs (it always can), with every failure listed.
  * - 'auto' times one gradient + one HVP of the actual net (median after a warm-up) on float64 AND on
  *   every tfjs backend available here, and keeps the fastest. On small nets float64 wins: dispatch
- *   overhead dominates tfjs (platform.md), and that is the right answer. The choice is remembered per
+ *   overhead dominates tfjs (docs/numerics.md), and that is the right answer. The choice is remembered per
  *   device and net shape in the given KeyValueStore.
  * - WebGPU: the flows need synchronous read-back, and tfjs-webgpu's `dataSync()` is the path
- *   platform.md warns about. Whether webgpu may serve the flows is WEBGPU_SYNC below, set from a
+ *   docs/numerics.md warns about. Whether webgpu may serve the flows is WEBGPU_SYNC below, set from a
  *   measurement in headless Chromium (see its comment).
  *
  * Browser-Worker safe: no Node imports. tfjs, the backends, the tfjs problem and the float64 net (for

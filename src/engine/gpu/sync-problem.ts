@@ -4,7 +4,7 @@
  * without being rewritten as async code.
  *
  * Float32 inside (mlp-pass.ts: hyper-dual passes), float64 at the boundary. Read-back is `dataSync()`,
- * which is synchronous on cpu, wasm and webgl. On webgpu it is not safe (platform.md: repeated dataSync
+ * which is synchronous on cpu, wasm and webgl. On webgpu it is not safe (docs/numerics.md: repeated dataSync
  * can lose the device), which is why engine-backend.ts decides whether webgpu may serve this class.
  * The device side (upload once, w kept while unchanged, one pass per call) is tf-net.ts, shared with TfMlp.
  * Use one instance per tfjs backend: create it after the backend is set, dispose it before switching.

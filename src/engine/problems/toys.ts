@@ -1,5 +1,5 @@
 /**
- * The toy potentials of dynamics.md §5, with hand-derived derivatives up to third order in float64.
+ * The toy potentials of docs/equations.md §5, with hand-derived derivatives up to third order in float64.
  * Each field writes plain numbers into caller buffers (see field.ts) so evaluation allocates nothing.
  * Every formula is checked against central finite differences in test/problems.test.ts.
  */
