@@ -183,11 +183,33 @@ export interface Flow {
   stopped: StopInfo | null;
 }
 
+/** How the UI draws a flow: set in the flow registry (flows/registry.ts), so adding a flow touches no component. */
+export interface FlowLook {
+  /** Two-letter name for tight spots (onset labels): 'GD', 'GF', 'CF', 'RF'. */
+  short: string;
+  /** Line dash (SVG/canvas dash string); undefined = solid. */
+  dash?: string;
+  /** The ground truth the others are compared with (GD): no distance-to-GD series; raw and smoothed loss. */
+  reference?: boolean;
+  /** Label of its oscillation-size series (|δ|², σ²); absent = it has none. */
+  osc?: string;
+  /** Label of its predicted-average-loss series; absent = it has none. */
+  predictedLoss?: string;
+  /** What its recorded centre is called ('GD pair centre', 'Rod Flow w̄'); default: its name. */
+  centre?: string;
+  /** Suffix of its path's legend label in the plane, e.g. ' (centre w̄)'. */
+  pathSuffix?: string;
+  /** Its overlay at the playhead in the plane (lo..hi columns): a rod with end caps, or a ±σ segment. */
+  overlay?: { kind: 'rod' | 'segment'; label: string; width: number; dash?: string };
+}
+
 export interface FlowSpec {
   id: FlowId;
   name: string;
   /** Colour-blind-safe palette colour (Okabe–Ito). */
   color: string;
+  /** Presentation (dash, short name, series labels); the registry sets it. */
+  look?: FlowLook;
   description: string;
   options: OptionSpec[];
   create(problem: Problem, eta: number, w0: Vec, options?: FlowOptions): Flow;

@@ -2,6 +2,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from './plots/index.ts';
 import type { Series } from './plots/types.ts';
+import { anyNonPositive } from './plots/ranges.ts';
 import type { FlowId } from '../engine/types.ts';
 import { setCursor, setStart, runEnd } from '../state/controller.ts';
 import { useApp, type AppState } from '../state/store.ts';
@@ -125,6 +126,15 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);
   const centre = useMemo(() => timeSeries(slowLayers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [slowLayers, axis, projected]);
   const dist = useMemo(() => timeSeries(slowLayers, axis, pickDist), [slowLayers, axis]);
+  // The loss axis: log only when no recorded loss can be ≤ 0 (judged on the whole run, not the replayed
+  // part, so the axis does not flip during the replay); then its range is GD's, and the flows' excursions
+  // below it (gradient flow's loss falls to ~1e-100 on a quadratic) are marked on the edge.
+  const lossNonPositive = useMemo(
+    () => anyNonPositive(timeSeries([{ traces: run.traces, eta, key: '', name: '', kind: 'live' }], 'steps', pickLoss)),
+    [run.traces, eta],
+  );
+  const lossLog = logs.has('loss') && !lossNonPositive;
+  const lossFocus = useMemo(() => (lossLog ? ['gd'] : undefined), [lossLog]);
   const onsetKey = JSON.stringify(run.onset);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const liveMarks = useMemo(() => onsetMarks(run.onset, eta, axis, flows), [onsetKey, eta, axis, flows]);
@@ -181,7 +191,7 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
         <Plot id="sharpness" title="Sharpness vs 2/η" subtitle={`Top Hessian eigenvalue λ₁ of each flow${dim > 1 ? ' (GD also λ₂)' : ''}; dashed: 2/η, the edge`} xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Loss">
-        <Plot id="loss" title="Loss" subtitle="GD raw and pair-mean smoothed; each flow's own L(w) and predicted average loss" xLabel={xLabel} yLabel="loss" series={loss} logY={logs.has('loss')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <Plot id="loss" title="Loss" subtitle={`GD raw and pair-mean smoothed; each flow's own L(w) and predicted average loss${logs.has('loss') && !lossLog ? ' (linear axis: some losses are ≤ 0)' : lossLog ? " (log axis over GD's range)" : ''}`} xLabel={xLabel} yLabel="loss" series={loss} logY={lossLog} yFocus={lossFocus} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Rod size">
         <Plot id="rod" title="Rod size: |δ|², σ²" subtitle="GD and Rod Flow: squared rod half-length |δ|²; Central Flow: σ² = tr Σ" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />

@@ -44,7 +44,7 @@ export function StartControl() {
           </button>
         )}
       </div>
-      <p className="help">Or drag the orange start marker on the plot (arrow keys when it has focus).</p>
+      <p className="help">Or drag the blue start marker (ringed, labelled “start”) on the plot (arrow keys when it has focus).</p>
     </div>
   );
 }

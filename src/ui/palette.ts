@@ -1,13 +1,14 @@
 /**
  * Colour-blind-safe palette (Okabe & Ito, 2008, "Color Universal Design") and the style of each flow.
  *
- * Flow colours are the flow registry's FlowSpec.color (src/engine/flows/registry.ts), copied here so the
- * plots do not import the engine; test/plots-palette.test.ts fails if the two ever differ. The app should
- * prefer FlowSpec.color when it has the spec at hand. Colour is never the only cue: gradient flow — the flow
- * that does not see EoS — is also dashed. Gradient flow is sky blue rather than orange because orange and rod
- * flow's vermillion were the closest pair for deuteranopes (ΔE ≈ 18; test/plots-palette.test.ts).
+ * Flow colours and dashes are derived from the flow registry (src/engine/flows/registry.ts: FlowSpec.color
+ * and FlowSpec.look.dash), so adding a flow touches no component. Colour is never the only cue: gradient
+ * flow — the flow that does not see EoS — is also dashed. Gradient flow is sky blue rather than orange
+ * because orange and Rod Flow's vermillion were the closest pair for deuteranopes (ΔE ≈ 18;
+ * test/plots-palette.test.ts).
  */
 import type { FlowId } from '../engine/types.ts';
+import { FLOWS } from '../engine/flows/registry.ts';
 
 export const OKABE_ITO = {
   black: '#000000',
@@ -20,20 +21,15 @@ export const OKABE_ITO = {
   reddishPurple: '#CC79A7',
 } as const;
 
-export const FLOW_COLORS: Readonly<Record<FlowId, string>> = {
-  gd: OKABE_ITO.black,
-  'gradient-flow': OKABE_ITO.skyBlue,
-  'central-flow': OKABE_ITO.bluishGreen,
-  'rod-flow': OKABE_ITO.vermillion,
-};
+export const FLOW_COLORS: Readonly<Record<FlowId, string>> = Object.fromEntries(FLOWS.map((f) => [f.id, f.color])) as Record<FlowId, string>;
 
 /** Default line dash per flow (canvas/SVG dash string; undefined = solid). */
-export const FLOW_LINE_DASH: Readonly<Record<FlowId, string | undefined>> = {
-  gd: undefined,
-  'gradient-flow': '9 4',
-  'central-flow': undefined,
-  'rod-flow': undefined,
-};
+export const FLOW_LINE_DASH: Readonly<Record<FlowId, string | undefined>> = Object.fromEntries(
+  FLOWS.map((f) => [f.id, f.look.dash]),
+) as Record<FlowId, string | undefined>;
+
+/** Two-letter name per flow (onset labels). */
+export const FLOW_SHORT: Readonly<Record<FlowId, string>> = Object.fromEntries(FLOWS.map((f) => [f.id, f.look.short])) as Record<FlowId, string>;
 
 /** Secondary series of a flow (e.g. GD smoothed loss, second eigenvalue): same hue, told apart by dash. */
 export const FLOW_DASH = {

@@ -2,7 +2,7 @@
  * Turns traces into the plots' Series (zero-copy views of the trace columns). No model arithmetic: the
  * only computation is the unit of the time axis (steps or η·steps) and picking the sample at the playhead.
  */
-import { FLOW_IDS, type FlowId } from '../engine/types.ts';
+import { FLOW_IDS, type FlowId, type FlowLook } from '../engine/types.ts';
 import { FLOWS } from '../engine/flows/registry.ts';
 import { FLOW_COLORS, FLOW_DASH } from './palette.ts';
 import type { Series, Segment, VMark } from './plots/types.ts';
@@ -13,6 +13,11 @@ export type Traces = Partial<Record<FlowId, ViewTrace>>;
 
 export function flowName(id: FlowId): string {
   return FLOWS.find((f) => f.id === id)?.name ?? id;
+}
+
+/** The flow's presentation from the registry (a bare one for an unknown id). */
+function look(id: FlowId): FlowLook {
+  return FLOWS.find((f) => f.id === id)?.look ?? { short: id };
 }
 
 /** x values of a trace on the chosen time axis. */
@@ -75,7 +80,7 @@ export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, f
           length: tr.length,
           ...st,
           noLegend: st.noLegend || (overlay && !legendHere),
-          dash: p.dash ?? st.dash,
+          dash: p.dash ?? st.dash ?? look(id).dash,
         });
       }
     }
@@ -85,26 +90,27 @@ export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, f
 
 export const pickSharpness: Pick = (tr, id) => {
   const out = [{ y: tr.sharpness, yStride: tr.eigK, yOffset: 0, label: `${flowName(id)} λ₁`, sub: 'l1' }];
-  if (tr.eigK > 1 && id === 'gd') out.push({ y: tr.sharpness, yStride: tr.eigK, yOffset: 1, label: `${flowName(id)} λ₂`, sub: 'l2', dash: FLOW_DASH.tertiary } as (typeof out)[0]);
+  // The reference flow (GD) also shows λ₂.
+  if (tr.eigK > 1 && look(id).reference) out.push({ y: tr.sharpness, yStride: tr.eigK, yOffset: 1, label: `${flowName(id)} λ₂`, sub: 'l2', dash: FLOW_DASH.tertiary } as (typeof out)[0]);
   return out;
 };
 
 export const pickLoss: Pick = (tr, id) => {
-  if (id === 'gd') {
+  const lk = look(id);
+  if (lk.reference) {
     return [
-      { y: tr.loss, label: 'GD loss (raw)', sub: 'raw' },
-      { y: tr.predictedLoss, label: 'GD loss (pair mean, smoothed)', sub: 'smooth', dash: FLOW_DASH.secondary },
+      { y: tr.loss, label: `${lk.short} loss (raw)`, sub: 'raw' },
+      { y: tr.predictedLoss, label: `${lk.short} loss (pair mean, smoothed)`, sub: 'smooth', dash: FLOW_DASH.secondary },
     ];
   }
   const out = [{ y: tr.loss, label: `${flowName(id)} L(w)`, sub: 'own' } as { y: ArrayLike<number>; label: string; sub: string; dash?: string }];
-  if (id !== 'gradient-flow') out.push({ y: tr.predictedLoss, label: `${flowName(id)} predicted avg. loss`, sub: 'pred', dash: FLOW_DASH.secondary });
+  if (lk.predictedLoss) out.push({ y: tr.predictedLoss, label: lk.predictedLoss, sub: 'pred', dash: FLOW_DASH.secondary });
   return out;
 };
 
 export const pickOsc: Pick = (tr, id) => {
-  if (id === 'gradient-flow') return [];
-  const label = id === 'central-flow' ? 'Central Flow σ² = tr Σ' : id === 'gd' ? 'GD |δ|² (actual rod)' : `${flowName(id)} |δ|²`;
-  return [{ y: tr.osc, label, sub: 'osc' }];
+  const label = look(id).osc;
+  return label ? [{ y: tr.osc, label, sub: 'osc' }] : [];
 };
 
 export function pickCentre(names: string[]): Pick {
@@ -112,14 +118,14 @@ export function pickCentre(names: string[]): Pick {
     const src = tr.centre ?? tr.w;
     const out = [];
     for (let j = 0; j < Math.min(tr.wDim, 2); j++) {
-      const what = id === 'gd' ? 'GD pair centre' : id === 'rod-flow' ? 'Rod Flow w̄' : flowName(id);
+      const what = look(id).centre ?? flowName(id);
       out.push({ y: src, yStride: tr.wDim, yOffset: j, label: `${what} ${names[j]}`, sub: `c${j}`, dash: j === 1 ? FLOW_DASH.secondary : undefined });
     }
     return out;
   };
 }
 
-export const pickDist: Pick = (tr, id) => (id === 'gd' ? [] : [{ y: tr.dist, label: `${flowName(id)} ‖w − w̄_GD‖`, sub: 'dist' }]);
+export const pickDist: Pick = (tr, id) => (look(id).reference ? [] : [{ y: tr.dist, label: `${flowName(id)} ‖w − w̄_GD‖`, sub: 'dist' }]);
 
 /** Paths in the plane (2-D: x,y = w rows) or on the line (1-D: x = w, y = loss). */
 export function planePaths(layers: Layer[], dim: number): Series[] {
@@ -130,9 +136,10 @@ export function planePaths(layers: Layer[], dim: number): Series[] {
       const tr = layer.traces[id];
       if (!tr || tr.length === 0) continue;
       const st = style(layer);
+      const ref = !!look(id).reference;
       const base: Series = {
         id: sid(layer, `${id}:path`),
-        label: lab(layer, flowName(id) + (id === 'rod-flow' ? ' (centre w̄)' : '')),
+        label: lab(layer, flowName(id) + (look(id).pathSuffix ?? '')),
         color: FLOW_COLORS[id],
         x: tr.w,
         xStride: tr.wDim,
@@ -141,13 +148,14 @@ export function planePaths(layers: Layer[], dim: number): Series[] {
         yOffset: dim === 1 ? 0 : 1,
         length: tr.length,
         t: tr.t,
-        // GD's dots show the zig-zag; past a few hundred iterates they only cost drawing time.
-        kind: id === 'gd' && tr.length <= 400 ? 'line+points' : 'line',
-        width: id === 'gd' ? 1 : 2.5,
-        pointRadius: id === 'gd' ? 2 : undefined,
+        // The reference's (GD's) dots show the zig-zag; past a few hundred iterates they only cost drawing time.
+        kind: ref && tr.length <= 400 ? 'line+points' : 'line',
+        width: ref ? 1 : 2.5,
+        pointRadius: ref ? 2 : undefined,
+        dash: look(id).dash,
         ...st,
       };
-      if (id === 'gd' && layer.kind === 'live') base.width = 0.8;
+      if (ref && layer.kind === 'live') base.width = 0.8;
       if (layer.kind === 'saved' || layer.kind === 'imported') {
         if (legend) base.noLegend = true;
         else base.label = `${layer.name} (dotted)`;
@@ -166,37 +174,32 @@ function lastRow(a: Float64Array | undefined, tr: ViewTrace): number[] | null {
   return Array.from(a.subarray(i * tr.wDim, (i + 1) * tr.wDim));
 }
 
-/** The rods of GD and Rod Flow at the playhead, and Central Flow's ±σ segment. */
+/** Each flow's overlay at the playhead (its `look.overlay`): rods (GD, Rod Flow) and ±σ segments (Central Flow). */
 export function rodSegments(traces: Traces, dim: number): { rods: Segment[]; segments: Segment[] } {
   const rods: Segment[] = [];
   const segments: Segment[] = [];
-  const seg = (id: FlowId, label: string, width: number, dash?: string): Segment | null => {
+  for (const id of FLOW_IDS) {
+    const ov = look(id).overlay;
     const tr = traces[id];
-    if (!tr) return null;
+    if (!ov || !tr) continue;
     const lo = lastRow(tr.lo, tr);
     const hi = lastRow(tr.hi, tr);
-    if (!lo || !hi || lo.some((v) => !Number.isFinite(v)) || hi.some((v) => !Number.isFinite(v))) return null;
-    return { x1: lo[0], y1: dim === 1 ? NaN : lo[1], x2: hi[0], y2: dim === 1 ? NaN : hi[1], color: FLOW_COLORS[id], label, width, dash };
-  };
-  const g = seg('gd', 'GD rod (w_k, w_k+1)', 2.5);
-  const r = seg('rod-flow', 'Rod Flow rod (w̄ ± δ)', 4);
-  const c = seg('central-flow', 'Central Flow ±σ', 2.5, '5 3');
-  if (g) rods.push(g);
-  if (r) rods.push(r);
-  if (c) segments.push(c);
+    if (!lo || !hi || lo.some((v) => !Number.isFinite(v)) || hi.some((v) => !Number.isFinite(v))) continue;
+    const seg: Segment = { x1: lo[0], y1: dim === 1 ? NaN : lo[1], x2: hi[0], y2: dim === 1 ? NaN : hi[1], color: FLOW_COLORS[id], label: ov.label, width: ov.width, dash: ov.dash };
+    (ov.kind === 'rod' ? rods : segments).push(seg);
+  }
   return { rods, segments };
 }
-
-const SHORT: Record<FlowId, string> = { gd: 'GD', 'gradient-flow': 'GF', 'central-flow': 'CF', 'rod-flow': 'RF' };
 
 export function onsetMarks(onset: Partial<Record<FlowId, number>>, eta: number, axis: 'steps' | 'eta', flows: FlowId[]): VMark[] {
   const out: VMark[] = [];
   for (const id of flows) {
     const t = onset[id];
-    if (t === undefined) continue;
+    if (t === undefined || !Number.isFinite(t)) continue;
     const x = axis === 'eta' ? t * eta : t;
     const at = axis === 'eta' ? `t = ${Number(x.toPrecision(4))}` : `step ${t}`;
-    out.push({ x, label: `onset ${SHORT[id]}`, short: SHORT[id], title: `${flowName(id)}: edge-of-stability onset (λ₁ first above 2/η) at ${at}`, color: FLOW_COLORS[id], dash: '2 3' });
+    const short = look(id).short;
+    out.push({ x, label: `onset ${short}`, short, title: `${flowName(id)}: edge-of-stability onset (λ₁ first above 2/η) at ${at}`, color: FLOW_COLORS[id], dash: '2 3' });
   }
   return out;
 }

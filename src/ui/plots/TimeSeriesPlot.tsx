@@ -7,11 +7,12 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3';
 import type { Series, TimeSeriesPlotProps } from './types.ts';
 import { chooseDomain, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
+import { bulkExtent, offScaleCounts, offScaleNote } from './ranges.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
-import { Legend, type LegendEntry } from './Legend.tsx';
-import { usePlotHandle } from './use-plot-handle.ts';
+import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
+import type { LegendEntry } from './Legend.tsx';
+import { PlotFrame } from './PlotFrame.tsx';
 import { REF_COLORS } from '../palette.ts';
 import { seriesSignature } from './signature.ts';
 import './plots.css';
@@ -67,14 +68,22 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
 
   // Domains from visible data (+ reference lines/marks so they are never off-screen).
   const xExt = useMemo(() => seriesExtent(visible, 'x', logX, marks.map((m) => m.x)), [visible, logX, marks]);
-  const yData = useMemo(() => seriesExtent(visible, 'y', logY), [visible, logY]);
+  // The y range follows the bulk of the focus series (all visible ones by default): start-up transients
+  // and other series' excursions are drawn off-scale and marked, never stretch the axis (ranges.ts).
+  const focusKey = (props.yFocus ?? []).join('|');
+  const yData = useMemo(() => {
+    const pre = focusKey ? focusKey.split('|') : [];
+    const focus = pre.length ? visible.filter((s) => pre.some((p) => s.id === p || s.id.startsWith(p + ':'))) : [];
+    const b = focus.length ? bulkExtent(focus, logY) : { min: Infinity, max: -Infinity, trimmed: false };
+    return b.min <= b.max ? b : bulkExtent(visible, logY);
+  }, [visible, logY, focusKey]);
   const yExt = useMemo(() => seriesExtent([], 'y', logY, [yData.min, yData.max, ...hLines.map((h) => h.y)]), [yData, logY, hLines]);
-  const clippedY = useMemo(() => seriesExtent(series, 'y', logY).clipped, [series, logY]);
   const clippedX = useMemo(() => seriesExtent(series, 'x', logX).clipped, [series, logX]);
   // x (time) is not niced: the data run edge to edge.
   const xDomain = props.xDomain ?? tightDomain(xExt.min, xExt.max, logX);
   const yDomain = props.yDomain ?? chooseDomain(yExt.min, yExt.max, logY);
   const x0 = xDomain[0], x1 = xDomain[1], y0 = yDomain[0], y1 = yDomain[1];
+  const offScale = useMemo(() => offScaleCounts(visible, [y0, y1], logY), [visible, y0, y1, logY]);
   const empty = visible.length === 0 || !(xExt.min <= xExt.max);
   // Data present but nothing drawable (all NaN, or all ≤ 0 on a log axis): say so instead of blank axes.
   const undrawable = !empty && !(yData.min <= yData.max);
@@ -96,8 +105,15 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
       const fx = fastMap(x, logX);
       const fy = fastMap(y, logY);
-      for (const s of visible) drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr });
+      let marked = 0;
+      for (const s of visible) marked += drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr, ih });
       ctx.restore();
+      // What was drawn, for tests and the export: series with data, and off-scale edge markers.
+      const fr = frameRef.current;
+      if (fr) {
+        fr.dataset.seriesDrawn = String(empty || undrawable ? 0 : visible.length);
+        fr.dataset.offscaleMarks = String(marked);
+      }
     }
     if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
     if (annRef.current)
@@ -145,12 +161,12 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       let text = '';
       if (r) {
         if (!Number.isFinite(r.y)) text = '—';
-        else if (logY && r.y <= 0) text = `${format(r.y)} (≤0, not drawn)`;
+        else if (logY && r.y <= 0) text = `${format(r.y)} (≤ 0: below the log axis)`;
         else {
           text = format(r.y);
           const PX = g.x(r.x);
           const PY = g.y(r.y);
-          if (PX >= 0 && PX <= g.iw && PY >= 0 && PY <= g.ih)
+          if (Number.isFinite(PX) && Number.isFinite(PY) && PX >= 0 && PX <= g.iw && PY >= 0 && PY <= g.ih)
             sel
               .append('circle')
               .attr('cx', PX)
@@ -243,15 +259,13 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     setCursor(sx(ref, i));
   };
 
-  const handle = usePlotHandle(props.ref, rootRef, id);
-
   const entries: LegendEntry[] = series
     .filter((s) => !s.noLegend)
     .map((s) => {
-      const cy = clippedY[s.id] ?? 0;
       const cx = clippedX[s.id] ?? 0;
       const notes: string[] = [];
-      if (cy) notes.push(`${cy} ≤ 0 hidden (log y)`);
+      const off = hidden.has(s.id) ? '' : offScaleNote(offScale[s.id]);
+      if (off) notes.push(off);
       if (cx) notes.push(`${cx} ≤ 0 hidden (log x)`);
       if (usableLength(s) === 0) notes.push('no data');
       return {
@@ -275,23 +289,8 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     });
 
   return (
-    <figure ref={rootRef} id={id} className={`rfp-plot ${props.className ?? ''}`} data-plot-title={title} data-plot-subtitle={props.subtitle || undefined}>
-      <div className="rfp-head">
-        <h3 className="rfp-title" title={title}>{title}</h3>
-        <span className="rfp-readout-x" ref={xReadRef} aria-live="off" />
-        {showExport && (
-          <span className="rfp-tools">
-            <button type="button" onClick={() => handle.exportSvg()} title="Download SVG">
-              SVG
-            </button>
-            <button type="button" onClick={() => void handle.exportPng()} title="Download PNG">
-              PNG
-            </button>
-          </span>
-        )}
-      </div>
-      {props.subtitle && <p className="rfp-subtitle">{props.subtitle}</p>}
-      <Legend entries={entries} valueRefs={valueRefs} onToggle={toggle} />
+    <PlotFrame id={id} title={title} subtitle={props.subtitle} className={props.className} showExport={showExport} handleRef={props.ref}
+      rootRef={rootRef} xReadRef={xReadRef} legend={entries} valueRefs={valueRefs} onToggle={toggle}>
       <div
         ref={frameRef}
         className="rfp-frame"
@@ -313,7 +312,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
           </g>
         </svg>
       </div>
-    </figure>
+    </PlotFrame>
   );
 }
 
@@ -357,7 +356,6 @@ function drawAnnotations(
     .map((m) => ({ m, X: x(m.x) }))
     .filter(({ X }) => X >= 0 && X <= iw)
     .sort((a, b) => a.X - b.X);
-  const charW = FONT.note * 0.6;
   let end = -Infinity;
   for (const { m, X } of placed) {
     const col = m.color ?? REF_COLORS.onset;
@@ -375,17 +373,19 @@ function drawAnnotations(
       .attr('data-role', 'vmark')
       .append('title')
       .text(m.title ?? m.label);
+    // Widths measured with the label font (+ the halo), so pushed labels never touch ("onset GDGFCFRF").
+    const GAP = 8;
     let text = m.label;
-    let w = text.length * charW;
+    let w = textWidth(text) + 4;
     let x0 = Math.max(X - w / 2, -MARGIN.left + 4);
-    if (x0 < end + 5 && m.short) {
+    if (x0 < end + GAP && m.short) {
       text = m.short;
-      w = text.length * charW;
+      w = textWidth(text) + 4;
       x0 = X - w / 2;
     }
-    x0 = Math.max(x0, end + 5);
+    x0 = Math.max(x0, end + GAP);
     if (x0 + w > iw + MARGIN.right - 2) continue;
-    haloText(g, x0, -8, text, col, 'start');
+    haloText(g, x0 + 2, -8, text, col, 'start').attr('data-role', 'vmark-label');
     end = x0 + w;
   }
   for (const h of hLines) {
@@ -403,6 +403,7 @@ function drawAnnotations(
       .attr('stroke-dasharray', h.dash ?? '8 5');
     // The value is appended unless the label already states it ("2/η = 6.667").
     const text = h.label.includes('=') ? h.label : `${h.label} = ${format(h.y)}`;
-    haloText(g, iw - 4, Y < 20 ? Y + 16 : Y - 6, text, col, 'end');
+    // Above the line (its descenders clear the dash), or below it near the top edge.
+    haloText(g, iw - 4, Y < 20 ? Y + 17 : Y - 7, text, col, 'end').attr('data-role', 'hline-label');
   }
 }

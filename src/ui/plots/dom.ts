@@ -35,16 +35,16 @@ export function useElementWidth(ref: RefObject<HTMLElement | null>): number {
   return w;
 }
 
-/** Size a canvas for the device pixel ratio; returns a context whose units are CSS px. */
 /** Saves the context, clips drawing to the plot area (iw × ih inside MARGIN) and moves the origin there. */
-export function enterPlotArea(ctx: CanvasRenderingContext2D, iw: number, ih: number): void {
+export function enterPlotArea(ctx: CanvasRenderingContext2D, iw: number, ih: number, left: number = MARGIN.left): void {
   ctx.save();
   ctx.beginPath();
-  ctx.rect(MARGIN.left, MARGIN.top, iw, ih);
+  ctx.rect(left, MARGIN.top, iw, ih);
   ctx.clip();
-  ctx.translate(MARGIN.left, MARGIN.top);
+  ctx.translate(left, MARGIN.top);
 }
 
+/** Size a canvas for the device pixel ratio; returns a context whose units are CSS px. */
 export function setupCanvas(c: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
   const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
   const W = Math.max(1, Math.round(width * dpr));
@@ -77,10 +77,20 @@ export function drawSeries(
   s: Series,
   px: (v: number) => number,
   py: (v: number) => number,
-  opts: { logX?: boolean; logY?: boolean; columns: number },
-): void {
+  opts: { logX?: boolean; logY?: boolean; columns: number; ih?: number; marks?: boolean },
+): number {
   const kind = s.kind ?? 'line';
-  const path = toPixelPath(s, px, py, { logX: opts.logX, logY: opts.logY, columns: opts.columns, thin: kind === 'line' });
+  // Pixels are clamped to a band around the plot (never ±Infinity); with `ih`, log-axis samples ≤ 0 are
+  // drawn below the plot and every off-scale sample gets an edge marker.
+  const ih = opts.ih;
+  const path = toPixelPath(s, px, py, {
+    logX: opts.logX,
+    logY: opts.logY,
+    columns: opts.columns,
+    thin: kind === 'line',
+    yLimits: [-1e5, (ih ?? 0) + 1e5],
+    nonPositiveY: ih !== undefined ? ih + 1e4 : undefined,
+  });
   const { xy, n } = path;
   ctx.save();
   ctx.globalAlpha = s.opacity ?? 1;
@@ -131,7 +141,52 @@ export function drawSeries(
     }
     ctx.fill();
   }
+  const marked = ih !== undefined && opts.marks !== false ? drawOffScaleMarks(ctx, xy, n, ih) : 0;
   ctx.restore();
+  return marked;
+}
+
+/**
+ * Samples above or below the plot: a small triangle on the edge they left by (pointing out), one per
+ * 6-px bucket, in the series' colour with a white rim. Returns how many triangles were drawn.
+ */
+function drawOffScaleMarks(ctx: CanvasRenderingContext2D, xy: Float32Array, n: number, ih: number): number {
+  const BUCKET = 6;
+  let lastTop = -Infinity;
+  let lastBottom = -Infinity;
+  ctx.setLineDash([]);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = '#ffffff';
+  ctx.beginPath();
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const x = xy[2 * i];
+    const y = xy[2 * i + 1];
+    if (Number.isNaN(x) || Number.isNaN(y)) continue;
+    const b = Math.floor(x / BUCKET);
+    if (y < -0.5 && b !== lastTop) {
+      lastTop = b;
+      const cx = (b + 0.5) * BUCKET;
+      ctx.moveTo(cx, 0);
+      ctx.lineTo(cx + 4, 6);
+      ctx.lineTo(cx - 4, 6);
+      ctx.closePath();
+      count++;
+    } else if (y > ih + 0.5 && b !== lastBottom) {
+      lastBottom = b;
+      const cx = (b + 0.5) * BUCKET;
+      ctx.moveTo(cx, ih);
+      ctx.lineTo(cx + 4, ih - 6);
+      ctx.lineTo(cx - 4, ih - 6);
+      ctx.closePath();
+      count++;
+    }
+  }
+  if (count) {
+    ctx.fill();
+    ctx.stroke();
+  }
+  return count;
 }
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -233,6 +288,16 @@ export function drawAxes(
     .text(o.yLabel);
 }
 
+let measureCtx: CanvasRenderingContext2D | null = null;
+
+/** Rendered width of a label in px (canvas text metrics with the plots' font; ~0.6 em per char without). */
+export function textWidth(text: string, size = FONT.note, weight = 600): number {
+  if (!measureCtx && typeof document !== 'undefined') measureCtx = document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * size * 0.6;
+  measureCtx.font = `${weight} ${size}px ${FONT.family}`;
+  return measureCtx.measureText(text).width;
+}
+
 /** Outlined text (white halo) so labels stay readable over lines and contour fills. */
 export function haloText(
   parent: Selection<SVGGElement, unknown, null, undefined>,
@@ -242,8 +307,8 @@ export function haloText(
   color: string,
   anchor: 'start' | 'middle' | 'end' = 'start',
   size = FONT.note,
-): void {
-  parent
+): Selection<SVGTextElement, unknown, null, undefined> {
+  return parent
     .append('text')
     .attr('x', x)
     .attr('y', y)

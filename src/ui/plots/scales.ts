@@ -53,47 +53,84 @@ export function seriesExtent(
 }
 
 /**
+ * Finite limits of every axis. Data beyond them (±1e308, a loss of 1e300 padded by a few per cent) would
+ * give an infinite domain, an infinite span or an endless tick loop; they are clipped and marked instead.
+ * Linear: |v| ≤ 1e300 keeps max − min finite. Log: [1e-300, 1e300] keeps 10^(log10 ± padding) finite.
+ */
+export const LIN_LIMIT = 1e300;
+export const LOG_LIMITS: readonly [number, number] = [1e-300, 1e300];
+
+/** v clamped into the axis's finite range (NaN stays NaN). */
+export function clampToAxis(v: number, log: boolean): number {
+  if (log) return Math.min(LOG_LIMITS[1], Math.max(LOG_LIMITS[0], v));
+  return Math.min(LIN_LIMIT, Math.max(-LIN_LIMIT, v));
+}
+
+/** [a, b] made finite, ordered and non-degenerate within the axis's limits; null when nothing usable. */
+function finiteDomain(a: number, b: number, log: boolean): [number, number] | null {
+  if (Number.isNaN(a) || Number.isNaN(b)) return null;
+  let lo = clampToAxis(Math.min(a, b), log);
+  let hi = clampToAxis(Math.max(a, b), log);
+  if (log && !(lo > 0)) lo = LOG_LIMITS[0];
+  if (!(lo < hi) || degenerate(lo, hi, log)) return null;
+  return [lo, hi];
+}
+
+/** A span too thin to tick or to map (denormals, or below 1e-12 of the magnitude): treated as one value. */
+function degenerate(lo: number, hi: number, log: boolean): boolean {
+  if (log) return Math.log10(hi) - Math.log10(lo) < 1e-12;
+  return hi - lo < 1e-290 || hi - lo < Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12;
+}
+
+/**
  * A drawable domain from a data extent: empty → a default, degenerate → padded, linear → niced,
- * log → widened to whole decades when it spans less than one decade is NOT forced (keeps detail).
+ * log → padded in decades (not forced to whole decades: keeps detail). Always finite, within
+ * LIN_LIMIT / LOG_LIMITS, with lo < hi, whatever the input (±Infinity, NaN, ±1e308).
  */
 export function chooseDomain(min: number, max: number, log: boolean, pad = 0.04): [number, number] {
-  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return log ? [1, 10] : [0, 1];
+  if (!(min <= max) || Number.isNaN(min) || Number.isNaN(max)) return log ? [1, 10] : [0, 1];
+  min = clampToAxis(min, log);
+  max = clampToAxis(max, log);
   if (log) {
-    if (min === max) return [min / 2, max * 2];
+    if (!(max > 0)) return [1, 10];
+    if (!(min > 0)) min = LOG_LIMITS[0];
+    const L0 = Math.log10(LOG_LIMITS[0]);
+    const L1 = Math.log10(LOG_LIMITS[1]);
     const lmin = Math.log10(min);
     const lmax = Math.log10(max);
+    if (lmin === lmax || degenerate(min, max, true)) return [min / 2, max * 2]; // finite: within LOG_LIMITS
     const p = (lmax - lmin) * pad;
-    return [10 ** (lmin - p), 10 ** (lmax + p)];
+    return [10 ** Math.max(L0, lmin - p), 10 ** Math.min(L1, lmax + p)];
   }
-  if (min === max) {
-    const d = min === 0 ? 1 : Math.abs(min) * 0.1;
-    return [min - d, max + d];
+  if (min === max || degenerate(min, max, false)) {
+    const d = Math.abs(min) < 1e-290 ? 1 : Math.abs(min) * 0.1;
+    return [Math.max(-LIN_LIMIT * 1.1, min - d), Math.min(LIN_LIMIT * 1.1, max + d)];
   }
   const p = (max - min) * pad;
   const s = scaleLinear().domain([min - p, max + p]).nice(6);
   const [a, b] = s.domain();
-  return [a, b];
+  return Number.isFinite(a) && Number.isFinite(b) && a < b ? [a, b] : [min - p, max + p];
 }
 
-/** Exact data extent as a domain (time axes): only empty/degenerate extents are widened. */
+/** Exact data extent as a domain (time axes): only empty/degenerate extents are widened. Always finite. */
 export function tightDomain(min: number, max: number, log: boolean): [number, number] {
-  if (!(min < max) || !Number.isFinite(min) || !Number.isFinite(max)) return chooseDomain(min, max, log);
-  return [min, max];
+  const d = min < max ? finiteDomain(min, max, log) : null;
+  return d ?? chooseDomain(min, max, log);
 }
 
+/** A d3 scale on a finite, non-degenerate domain (a bad domain becomes the default [0,1] / [1,10]). */
 export function makeScale(domain: [number, number], range: [number, number], log: boolean): Scale {
-  if (log) {
-    const lo = domain[0] > 0 ? domain[0] : 1e-300;
-    const hi = domain[1] > lo ? domain[1] : lo * 10;
-    return scaleLog().domain([lo, hi]).range(range);
-  }
-  return scaleLinear().domain(domain).range(range);
+  const d = finiteDomain(domain[0], domain[1], log) ?? chooseDomain(domain[0], domain[1], log);
+  const r: [number, number] = [Number.isFinite(range[0]) ? range[0] : 0, Number.isFinite(range[1]) ? range[1] : 1];
+  // d3 keeps a reversed domain's orientation; the callers pass [lo, hi].
+  const dd: [number, number] = domain[0] > domain[1] ? [d[1], d[0]] : d;
+  return log ? scaleLog().domain(dd).range(r) : scaleLinear().domain(dd).range(r);
 }
 
 /**
  * The scale as a plain affine map (in log10 space for log scales), ~5× cheaper per point than calling a
  * d3 scale in the drawing loops. Unclamped, like the d3 scales we build. Non-positive input on a log map
- * gives NaN/−∞ (callers skip those samples first).
+ * gives NaN/±∞ (callers skip or clamp those samples first).
  */
 export function fastMap(scale: Scale, log: boolean): (v: number) => number {
   const [d0, d1] = scale.domain() as [number, number];
@@ -105,6 +142,16 @@ export function fastMap(scale: Scale, log: boolean): (v: number) => number {
   }
   const k = (r1 - r0) / (d1 - d0);
   return (v) => r0 + (v - d0) * k;
+}
+
+/**
+ * A pixel coordinate made safe for the canvas and the DOM: NaN stays NaN (a gap), anything else is
+ * clamped to `limit` px around the plot (far enough that clipped lines keep their slope inside it, near
+ * enough that Float32 paths and SVG attributes never see ±Infinity).
+ */
+export function safePx(v: number, size: number, limit = 1e5): number {
+  if (Number.isNaN(v)) return v;
+  return Math.min(size + limit, Math.max(-limit, v));
 }
 
 export interface Tick {
@@ -131,12 +178,19 @@ export function powerOfTen(k: number): string {
  * when few decades; when the domain spans less than a decade, linear-style ticks inside it.
  */
 export function chooseTicks(scale: Scale, pixels: number, log: boolean, spacing = 70): Tick[] {
-  const want = Math.max(2, Math.floor(Math.abs(pixels) / spacing));
+  const want = Math.max(2, Math.min(200, Math.floor(Math.abs(Number.isFinite(pixels) ? pixels : 0) / spacing)));
   const [d0, d1] = scale.domain() as [number, number];
-  const lo = Math.min(d0, d1);
-  const hi = Math.max(d0, d1);
+  // Ticks only over a finite domain: a domain padded to Infinity made the decade loop below endless.
+  const fd = finiteDomain(d0, d1, log) ?? chooseDomain(d0, d1, log);
+  const lo = fd[0];
+  const hi = fd[1];
   if (!log) {
-    const vals = scaleLinear().domain([lo, hi]).ticks(want);
+    let vals: number[];
+    try {
+      vals = scaleLinear().domain([lo, hi]).ticks(want).filter(Number.isFinite);
+    } catch {
+      vals = [lo, hi]; // d3 can throw on spans near the float limits; the ends are still honest ticks
+    }
     const step = vals.length > 1 ? vals[1] - vals[0] : 1;
     const fmt = linearFormatter(step, Math.max(Math.abs(lo), Math.abs(hi)));
     return vals.map((v) => ({ value: v, label: fmt(v), minor: false }));

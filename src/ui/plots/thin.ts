@@ -42,7 +42,16 @@ export function toPixelPath(
   s: Series,
   px: ToPx,
   py: ToPx,
-  opts: { logX?: boolean; logY?: boolean; columns?: number; thin?: boolean } = {},
+  opts: {
+    logX?: boolean;
+    logY?: boolean;
+    columns?: number;
+    thin?: boolean;
+    /** Clamp pixel y into [lo, hi] (±Infinity and far off-scale values stay drawable and finite). */
+    yLimits?: [number, number];
+    /** Log y: where a sample ≤ 0 goes (a pixel below the plot, so it is drawn off-scale and marked); default: a gap. */
+    nonPositiveY?: number;
+  } = {},
 ): PixelPath {
   const n = usableLength(s);
   const columns = opts.columns ?? Infinity;
@@ -65,8 +74,19 @@ export function toPixelPath(
   const gap = () => {
     if (k > 0 && !Number.isNaN(xy[2 * k - 2])) push(NaN, NaN);
   };
+  const below = opts.logY && opts.nonPositiveY !== undefined ? opts.nonPositiveY : undefined;
+  const lim = opts.yLimits;
+  // With yLimits, ±Infinity is drawn off-scale (at the limit: +∞ up, −∞ down) rather than as a gap.
   const ok = (x: number, y: number) =>
-    Number.isFinite(x) && Number.isFinite(y) && !(opts.logX && x <= 0) && !(opts.logY && y <= 0);
+    Number.isFinite(x) &&
+    (Number.isFinite(y) || (!!lim && !Number.isNaN(y))) &&
+    !(opts.logX && x <= 0) &&
+    (below !== undefined || !(opts.logY && y <= 0));
+  const mapY = (y: number): number => {
+    if (lim && !Number.isFinite(y)) return y > 0 ? lim[0] : lim[1];
+    const Y = below !== undefined && y <= 0 ? below : py(y);
+    return lim ? (Number.isNaN(Y) ? Y : Math.min(lim[1], Math.max(lim[0], Y))) : Y;
+  };
 
   if (!thin) {
     for (let i = 0; i < n; i++) {
@@ -77,7 +97,7 @@ export function toPixelPath(
         continue;
       }
       valid++;
-      push(px(x), py(y));
+      push(px(x), mapY(y));
     }
     return { xy, n: k, valid };
   }
@@ -113,7 +133,7 @@ export function toPixelPath(
     }
     valid++;
     const X = px(x);
-    const Y = py(y);
+    const Y = mapY(y);
     const c = Math.floor(X);
     if (c !== col || !open) {
       flush();

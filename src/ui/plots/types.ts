@@ -6,10 +6,11 @@
  * - Dense data are drawn on a <canvas>; axes, labels, cursors and annotations in an overlaid <svg>.
  * - Redraw of the data layer happens when `series`/`paths`/`grid`/domains/size change (identity), NOT on
  *   hover: keep Series objects stable (useMemo) and pass new objects when the data grow.
- * - NaN / ±Infinity samples are gaps. On a log axis, samples ≤ 0 are clipped (not drawn) and the legend says
- *   how many were hidden.
+ * - NaN samples are gaps. ±Infinity, samples outside the y range and (log axis) samples ≤ 0 are drawn
+ *   off-scale: clipped at the plot's edge with a marker there, and counted in the legend. Nothing non-finite
+ *   reaches the DOM.
  */
-import type { Ref } from 'react';
+import type { ReactNode, Ref } from 'react';
 
 /** Read-only numeric array: Float64Array, Float32Array or number[]. */
 export type NumArray = ArrayLike<number>;
@@ -111,6 +112,11 @@ export interface TimeSeriesPlotProps extends PlotCommon {
   /** Fixed domains; otherwise the extent of the (visible, finite, log-valid) data, niced. */
   xDomain?: [number, number];
   yDomain?: [number, number];
+  /**
+   * Ids (or id prefixes before ':') of the series whose data set the auto y range, e.g. GD's loss; the
+   * others are drawn against it and their off-scale samples marked on the edge. Default: all visible.
+   */
+  yFocus?: string[];
   /** Horizontal reference lines, e.g. { y: 2/eta, label: '2/η' }. Included in the auto y-domain. */
   hLines?: HLine[];
   /** Vertical marks, e.g. EoS onset per flow. */
@@ -155,7 +161,29 @@ export interface Marker {
   label: string;
 }
 
+/**
+ * Where the contour plot draws, for a layer mounted in its `underlay` slot: the frame's size, the plot
+ * area's box inside it (CSS px) and the data window that box shows (x left→right, y bottom→top; linear).
+ */
+export interface ContourLayerGeometry {
+  width: number;
+  height: number;
+  left: number;
+  top: number;
+  iw: number;
+  ih: number;
+  window: { x: [number, number]; y: [number, number] };
+  /** 1-D view (x against the loss). */
+  oneD: boolean;
+}
+
 export interface ContourPlotProps extends PlotCommon {
+  /**
+   * A layer drawn above the contours and below the paths (e.g. a canvas map of the start plane). Called
+   * with the current geometry on every layout change; its element is placed over the whole frame
+   * (absolutely positioned, pointer events off) — draw inside [left, left+iw] × [top, top+ih].
+   */
+  underlay?: (g: ContourLayerGeometry) => ReactNode;
   /** 2-D with equal aspect: choose the frame's height from its width and the window, within [min, max] px. */
   fitHeight?: [number, number];
   /** Data window. 1-D: x is the coordinate, y the loss range (optional: default = extent of `curve`). */

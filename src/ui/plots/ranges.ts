@@ -1,0 +1,118 @@
+/**
+ * Which y range a time-series plot shows, and which samples fall outside it. Pure (no DOM): tested in
+ * test/plots-ranges.test.ts.
+ *
+ * The range follows the bulk of the data: a short transient at the start of a series (the quartic's
+ * Central Flow σ² spike at steps 0–1 reaches ~1200 while everything after stays below ~1) does not set
+ * the axis when it would stretch it more than HEAD_FACTOR times the rest's span. Samples outside the
+ * range are not lost: the plot marks them on the edge they left by, and the legend counts them.
+ */
+import type { Series } from './types.ts';
+import { sx, sy, usableLength } from './access.ts';
+import { clampToAxis } from './scales.ts';
+
+/** Fraction of a series' samples (at least 2) that counts as its start-up transient. */
+export const HEAD_FRACTION = 0.02;
+/** The head sets the range only if it reaches at most this many spans of the rest beyond the rest. */
+export const HEAD_FACTOR = 2;
+
+export interface BulkExtent {
+  min: number;
+  max: number;
+  /** Some series' start-up transient was left out of the range (its samples are marked off-scale). */
+  trimmed: boolean;
+}
+
+/**
+ * Extent of the finite (and, on a log axis, positive) y values of `series`, leaving out a start-up
+ * transient that would dominate the axis. Computed in log10 space on a log axis. `min > max` = empty.
+ */
+export function bulkExtent(series: readonly Series[], log: boolean): BulkExtent {
+  let min = Infinity;
+  let max = -Infinity;
+  let trimmed = false;
+  const f = log ? Math.log10 : (v: number) => v;
+  for (const s of series) {
+    const n = usableLength(s);
+    const head = n >= 20 ? Math.max(2, Math.ceil(n * HEAD_FRACTION)) : 0;
+    let hmin = Infinity, hmax = -Infinity, rmin = Infinity, rmax = -Infinity;
+    for (let i = 0; i < n; i++) {
+      let v = sy(s, i);
+      if (!Number.isFinite(v) || (log && v <= 0)) continue;
+      v = f(clampToAxis(v, log));
+      if (i < head) {
+        if (v < hmin) hmin = v;
+        if (v > hmax) hmax = v;
+      } else {
+        if (v < rmin) rmin = v;
+        if (v > rmax) rmax = v;
+      }
+    }
+    let lo = Math.min(hmin, rmin);
+    let hi = Math.max(hmax, rmax);
+    if (rmin <= rmax && hmin <= hmax) {
+      const span = Math.max(rmax - rmin, 1e-9 * Math.max(Math.abs(rmin), Math.abs(rmax)), 1e-300);
+      if (hmax > rmax + HEAD_FACTOR * span) {
+        hi = rmax;
+        trimmed = true;
+      }
+      if (hmin < rmin - HEAD_FACTOR * span) {
+        lo = rmin;
+        trimmed = true;
+      }
+    }
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+  }
+  if (log && min <= max) {
+    min = 10 ** min;
+    max = 10 ** max;
+  }
+  return { min, max, trimmed };
+}
+
+export interface OffScale {
+  /** Samples above the domain (or +∞). */
+  above: number;
+  /** Samples below the domain (or −∞, or ≤ 0 on a log axis). */
+  below: number;
+}
+
+/** Per series id: how many samples lie outside [d0, d1] (NaN samples are gaps, not counted). */
+export function offScaleCounts(series: readonly Series[], domain: readonly [number, number], log: boolean): Record<string, OffScale> {
+  const out: Record<string, OffScale> = {};
+  const lo = Math.min(domain[0], domain[1]);
+  const hi = Math.max(domain[0], domain[1]);
+  // Half a per-mille of the span of slack: a sample on the edge is on the plot.
+  const eps = log ? 1e-9 : (hi - lo) * 1e-9;
+  for (const s of series) {
+    const n = usableLength(s);
+    let above = 0, below = 0;
+    for (let i = 0; i < n; i++) {
+      const v = sy(s, i);
+      if (Number.isNaN(v) || Number.isNaN(sx(s, i))) continue;
+      if (log ? v <= 0 || v < lo * (1 - eps) : v < lo - eps) below++;
+      else if (log ? v > hi * (1 + eps) : v > hi + eps) above++;
+    }
+    if (above || below) out[s.id] = { above, below };
+  }
+  return out;
+}
+
+/** Any finite sample ≤ 0 in these series (a log axis cannot show them: the plot goes linear). */
+export function anyNonPositive(series: readonly Series[]): boolean {
+  for (const s of series) {
+    const n = usableLength(s);
+    for (let i = 0; i < n; i++) if (sy(s, i) <= 0) return true;
+  }
+  return false;
+}
+
+/** Off-scale note for a legend entry, e.g. "3 above, 12 below the axis". */
+export function offScaleNote(o: OffScale | undefined): string {
+  if (!o) return '';
+  const parts: string[] = [];
+  if (o.above) parts.push(`${o.above} above`);
+  if (o.below) parts.push(`${o.below} below`);
+  return parts.length ? `${parts.join(', ')} the axis (marked ▲▼)` : '';
+}
