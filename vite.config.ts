@@ -19,7 +19,8 @@ export default defineConfig({
   base: './',
   worker: { format: 'es' },
   // The page bundles the engine (mathjs for custom expressions, tfjs for networks): ~1 MB is expected.
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 3000 },
+  // KaTeX's fonts stay files (not data: URLs, which the page's font-src 'self' refuses).
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 3000, assetsInlineLimit: (file) => (/KaTeX_/.test(file) ? false : undefined) },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });

@@ -60,6 +60,11 @@ export interface Settings {
    * Undefined = the current run started from the start (no fork). See controller.ts (forkRun, rebuild).
    */
   forks?: ForkSeg[];
+  /** Lessons (src/lessons): the lesson shown (its number, or 'index' for the list) and its scene (1-based). */
+  lesson?: string;
+  scene?: number;
+  /** Presenter mode (projector: large text, only the scene's controls). */
+  presenter?: boolean;
 }
 
 /** One fork in a run's history: the run with step size `eta` was forked at absolute time `t`. */

@@ -83,6 +83,10 @@ export const UrlSchemaV1 = z.object({
     .transform((s) => s.split(','))
     .pipe(z.array(forkSeg).min(1).max(MAX_FORKS, `more than ${MAX_FORKS} forks`))
     .refine((a) => a.every((f, i) => i === 0 || f.t > a[i - 1].t), 'fork times must increase'),
+  // Lessons (src/lessons/registry.ts resolves them): lesson number or 'index', scene (1-based), presenter mode.
+  lesson: z.string().regex(/^([1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,39})$/, 'not a lesson number'),
+  scene: finite.pipe(z.number().int('must be an integer').min(1).max(99)),
+  presenter: z.enum(['0', '1']),
 });
 
 type FieldKey = keyof typeof UrlSchemaV1.shape;
@@ -234,6 +238,11 @@ export function parseUrl(search: string): ParsedUrl {
     else if (last >= settings.steps) ignored.push(`fork=${shorten(q.get('fork')!)} (a fork at step ${last} is not before the step budget ${settings.steps})`);
     else settings.forks = fork;
   }
+  const lesson = get('lesson');
+  if (lesson !== undefined) settings.lesson = lesson;
+  const scene = get('scene');
+  if (scene !== undefined) settings.scene = scene;
+  if (get('presenter') === '1') settings.presenter = true;
   return { settings, ignored };
 }
 
@@ -280,5 +289,8 @@ export function toUrl(s: Settings, extra?: { hide?: ControlId[] }): string {
   if (s.forks?.length && spec?.kind !== 'network') q.set('fork', s.forks.map((f) => `${f.t}:${fmtNum(f.eta)}`).join(','));
   const hide = extra?.hide ?? s.hide;
   if (hide.length) q.set('hide', hide.join(','));
+  if (s.lesson !== undefined) q.set('lesson', s.lesson);
+  if (s.scene !== undefined) q.set('scene', String(s.scene));
+  if (s.presenter) q.set('presenter', '1');
   return '?' + q.toString();
 }

@@ -12,6 +12,7 @@ import { ProblemParams, ProblemSelect } from './ProblemControls.tsx';
 import { BackendBadge, ExportPanel, LinksPanel, RunsPanel, ViewControls } from './SidePanels.tsx';
 import { StartControl } from './StartControl.tsx';
 import { Transport } from './Transport.tsx';
+import { LessonApp, LessonLinks, useRoute } from './lessons/LessonApp.tsx';
 
 function Section({ title, children, id }: { title: string; children: ReactNode; id: string }) {
   return (
@@ -44,7 +45,13 @@ function useShortcuts(): void {
   }, []);
 }
 
+/** The lesson pages (src/ui/lessons) when the URL asks for one, else the explorer. */
 export function App() {
+  const route = useRoute();
+  return route ? <LessonApp route={route} /> : <Explorer />;
+}
+
+function Explorer() {
   useShortcuts();
   const hideSetting = useApp((s) => s.settings.hide);
   const [showAll, setShowAll] = useState(false);
@@ -63,6 +70,7 @@ export function App() {
           <span className="subtitle">gradient descent at the edge of stability — GD, gradient flow, Central Flow, Rod Flow on one clock</span>
         </div>
         <div className="top-right">
+          <LessonLinks />
           <LinksPanel />
         </div>
       </header>
