@@ -1,5 +1,5 @@
 /**
- * How well each flow predicts GD (dynamics.md §7), on the two network presets and the valley:
+ * How well each flow predicts GD (docs/equations.md §7), on the two network presets and the valley:
  *   npx tsx scripts/accuracy.ts [--steps N] [--problems mlp-chebyshev,mlp-teacher,valley] [--json]
  *
  * For each problem it runs GD, gradient flow, Central Flow and Rod Flow in lockstep (src/engine/runner.ts,
@@ -19,7 +19,8 @@
  * (`central-flow+igr`: drift g + (η/2)(1 − 1/s)P⊥Hg off the tracked eigenvectors, GD's first-order
  * backward error less the part the s Euler substeps already carry; see central-flow.ts).
  * Exit status 1 when an acceptance target is missed on a network preset: Rod Flow, or Central Flow in
- * both of its forms (the paper's form alone missing is printed as a MISS with the diagnosis below).
+ * both of its forms (the paper's form alone missing is printed as a MISS with the diagnosis below), or
+ * an onset check (ONSET_CHECKS: the long forms of test/nn-accuracy.test.ts).
  *
  * When Central Flow misses its target on a network preset, a diagnosis follows (a report, not a pass):
  * it splits Central Flow's distance into what GD had already drifted before onset, which is GD's
@@ -29,7 +30,7 @@
  *    up to GD's onset and comparing its distance to GD's centre with gradient flow's;
  *  - restarting Central Flow at GD's onset from GD's own centre and measuring its mean distance after
  *    onset (the model's post-onset error without the inherited pre-onset drift);
- *  - GD's sharpness overshoot after onset (dynamics.md §3: Central Flow pins 2/η at once, GD does not).
+ *  - GD's sharpness overshoot after onset (docs/equations.md §3: Central Flow pins 2/η at once, GD does not).
  * Not computed here (too slow for every run), measured once on mlp-teacher, steps 290–800, distance to
  * GD's centre over gradient flow's: Central Flow with 4 Euler substeps 0.743, with 16 substeps 0.872.
  * Euler with dt = 1/s carries (η²/(2s))Hg as its own backward error, ¼ of GD's IGR term at s = 4: the
@@ -48,6 +49,23 @@ const SMOOTH_SIGMA = 8;
 const TARGET_RATIO = 0.3;
 const ONSET_REL = 1e-3;
 const NETWORK_PRESETS = new Set(['mlp-chebyshev', 'mlp-teacher']);
+
+/**
+ * The onset checks, at full length (test/nn-accuracy.test.ts runs short forms of them): after GD's long
+ * sharpening phase each model must enter EoS within `within` steps of GD's own onset, and on the
+ * teacher Central Flow with igr must arrive with GD (its distance at GD's onset below 0.1 × gradient
+ * flow's) while the paper's form arrives where gradient flow does (above 0.5 ×).
+ */
+const ONSET_CHECKS: Record<string, { label: string; within: number }[]> = {
+  'mlp-chebyshev': [
+    { label: 'rod-flow', within: 5 },
+    { label: 'central-flow', within: 10 },
+  ],
+  'mlp-teacher': [
+    { label: 'rod-flow', within: 5 },
+    { label: 'central-flow+igr', within: 5 },
+  ],
+};
 
 /** What is run: each flow with its defaults, plus Central Flow with its `igr` option (not the paper's model). */
 const VARIANTS: { label: string; flow: FlowId; options?: Record<string, boolean> }[] = [
@@ -264,12 +282,12 @@ function printDiagnosis(d: Diagnosis, eta: number): void {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
   console.log(
     `  DIAGNOSIS (central-flow as the paper defines it; why its distance is what it is):\n` +
-      `    · before onset Central Flow is gradient flow (dynamics.md §3). At GD's onset (step ${d.onset}) GD's centre is already\n` +
+      `    · before onset Central Flow is gradient flow (docs/equations.md §3). At GD's onset (step ${d.onset}) GD's centre is already\n` +
       `      ${fmt(d.gfAtOnset)} from gradient flow but ${fmt(d.igrAtOnset)} from the IGR flow −ηg − (η²/2)Hg: ${pct(d.igrShare)} of that drift is GD's\n` +
       `      O(η) implicit regularization, which Central Flow leaves out by definition (Rod Flow's centre keeps it).\n` +
       `      Central Flow's own distance at onset: ${fmt(d.cfAtOnset)}.\n` +
       `    · after onset GD's sharpness overshoots to ${fmt(d.gdMaxSharp)} = ${fmt((d.gdMaxSharp * eta) / 2)} × 2/η (step ${d.gdMaxSharpStep}) before it\n` +
-      `      catapults, while Central Flow holds 2/η at once: the known disagreement of dynamics.md §3.\n` +
+      `      catapults, while Central Flow holds 2/η at once: the known disagreement of docs/equations.md §3.\n` +
       `    · Central Flow restarted at onset from GD's own centre: mean distance after onset ${fmt(d.restartMean)},\n` +
       `      ${fmt(d.restartRatio)} × gradient flow's (from the start: ${fmt(d.cfRatio)}). So the miss is inherited from before onset;\n` +
       `      more Euler substeps make it worse, not better (see the module comment).`,
@@ -313,6 +331,24 @@ function main(): void {
       line(rod.ok ? 'PASS' : 'FAIL', 'rod-flow', rod.row.ratio);
       line(paper.ok ? 'PASS' : igr.ok ? 'MISS (paper’s model; the igr form below passes)' : 'FAIL', 'central-flow', paper.row.ratio);
       line(igr.ok ? 'PASS' : 'FAIL', 'central-flow+igr', igr.row.ratio);
+      const gdOn = r.rows.find((x) => x.flow === 'gd')!.onset;
+      for (const c of ONSET_CHECKS[r.id] ?? []) {
+        const on = r.rows.find((x) => x.flow === c.label)!.onset;
+        const ok = gdOn !== null && gdOn > 250 && on !== null && Math.abs(on - gdOn) <= c.within;
+        if (!ok) failed = true;
+        console.log(`  ${ok ? 'PASS' : 'FAIL'}: ${c.label} enters EoS at ${fmt(on, 4)}, GD at ${fmt(gdOn, 4)} (target: within ${c.within} steps, GD after step 250)`);
+      }
+      if (r.id === 'mlp-teacher' && gdOn !== null) {
+        const at = (label: string) => r.traces[label].dist[gdOn];
+        const gfAt = at('gradient-flow');
+        const igrOk = at('central-flow+igr') < 0.1 * gfAt;
+        const paperOk = at('central-flow') > 0.5 * gfAt;
+        if (!igrOk || !paperOk) failed = true;
+        console.log(
+          `  ${igrOk && paperOk ? 'PASS' : 'FAIL'}: at GD's onset Central Flow+igr is ${fmt(at('central-flow+igr') / gfAt)} × gradient flow's distance ` +
+            `(target < 0.1), the paper's form ${fmt(at('central-flow') / gfAt)} × (expected > 0.5: it is gradient flow before the edge)`,
+        );
+      }
       if (!paper.ok) {
         const d = diagnose(r);
         diagnoses[r.id] = d;

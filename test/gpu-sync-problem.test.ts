@@ -1,13 +1,14 @@
 /**
  * TfSyncProblem (src/engine/gpu/sync-problem.ts): the network's float32 twin on tfjs as a synchronous
  * `Problem`, checked against the float64 reference MlpProblem in Node on tfjs-cpu and tfjs-wasm, then
- * driven through the real Runner with all four flows on the mlp-teacher preset.
+ * driven through the real Runner with all four flows on the mlp-teacher preset (bench/float32.ts; the
+ * tests run steps 275 → 320 from GD's iterate at 275, `npm run bench -- float32` the whole 0 → 320).
  *
  * Derivative tolerances: 1e-5 relative (2-norm), the argument of test/gpu-tf-mlp.test.ts (float32
  * u ≈ 6e-8, sums over n ≤ 128 examples: √n·u ≈ 7e-7; measured 0.6–1.4e-7 here; a wrong term errs by ≥ 1e-2).
  *
  * Flow tolerances come from measuring how float32 round-off grows along each flow (the test prints them).
- * mlp-teacher, η = 0.1, 320 steps: λ₁ crosses 2/η = 20 near step 290, so the run includes EoS onset.
+ * mlp-teacher, η = 0.1, up to step 320: λ₁ crosses 2/η = 20 near step 290, so the run includes EoS onset.
  * - Before onset every flow contracts perturbations (‖I − ηH‖ ≤ 1), so the float32 run stays within a few
  *   float32 ulps of the float64 one. Measured in full space (a separate script, all four flows):
  *   ‖Δw‖/‖w‖ = 0.6–0.9e-7 by step 300, the same as a float64 run started from the float32-rounded w₀
@@ -36,8 +37,8 @@ import { initWeights } from '../src/engine/nn/init.ts';
 import { MlpProblem } from '../src/engine/nn/mlp.ts';
 import type { Activation, Dataset, MlpArch } from '../src/engine/nn/mlp-spec.ts';
 import { createProblem } from '../src/engine/problems/registry.ts';
-import { createRunner } from '../src/engine/runner.ts';
-import { type FlowId, InputError, type Problem } from '../src/engine/types.ts';
+import { InputError } from '../src/engine/types.ts';
+import { END, FLOWS, compareFloat32, describeComparison, float32Violations } from '../bench/float32.ts';
 import { rel, randn } from './vec-compare.ts';
 
 
@@ -132,84 +133,15 @@ describe('TfSyncProblem housekeeping', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// All four flows through the real Runner: float64 vs float32 (tfjs-wasm), mlp-teacher, 320 steps.
-
-const STEPS = 320;
-const ONSET = 290; // λ₁ first exceeds 2/η = 20 between steps 290 and 300 (float64 and float32 alike)
-const FLOWS: FlowId[] = ['gd', 'gradient-flow', 'central-flow', 'rod-flow'];
-const countsOf = (p: Problem) => ({ ...p.counters! });
+// All four flows through the real Runner: float64 vs float32 (tfjs-wasm), mlp-teacher, steps 275 → 320
+// from GD's float64 iterate at step 275: the EoS onset (≈ 290) and the same bounds as the long run from
+// step 0, which `npm run bench -- float32` checks (bench/float32.ts).
 
 describe('flows on TfSyncProblem (wasm) through the Runner vs float64', () => {
-  const disposers: (() => void)[] = [];
-  afterAll(() => disposers.forEach((d) => d()));
-
-  it.each(FLOWS)(
-    '%s: 320 teacher steps agree within the measured float32 round-off growth; no stall',
-    async (flow) => {
-      await selectBackend('wasm');
-      const cfg = { problem: { id: 'mlp-teacher' }, eta: 0.1, steps: STEPS, flows: [flow] };
-      const inst64 = createProblem(cfg.problem);
-      const tfp = tfSyncProblemFor(inst64.problem);
-      disposers.push(() => tfp.dispose());
-      const r64 = createRunner(cfg, inst64);
-      const r32 = createRunner(cfg, { ...createProblem(cfg.problem), problem: tfp });
-      expect(r32.instance.problem).toBe(tfp);
-      let t0 = performance.now();
-      r64.advance(STEPS);
-      const ms64 = performance.now() - t0;
-      t0 = performance.now();
-      r32.advance(STEPS);
-      const ms32 = performance.now() - t0;
-      const a = r64.traces[flow]!;
-      const b = r32.traces[flow]!;
-      expect(a.stopped, a.stopped?.reason).toBeNull();
-      expect(b.stopped, b.stopped?.reason).toBeNull();
-      expect(b.length).toBe(STEPS + 1);
-      expect(a.projected && b.projected).toBe(true);
-      const wNorm = Math.hypot(...inst64.start); // ‖w‖ scale for the projected coordinates
-      const maxDiff = { preW: 0, preLoss: 0, preS: 0, postW: 0, postLoss: 0, postS: 0 };
-      for (let i = 0; i <= STEPS; i++) {
-        for (const x of [a.loss[i], b.loss[i], a.sharpness[i * a.eigK], b.sharpness[i * b.eigK], b.w[2 * i], b.w[2 * i + 1]])
-          expect(Number.isFinite(x), `non-finite value at step ${i}`).toBe(true);
-        const dw = Math.hypot(a.w[2 * i] - b.w[2 * i], a.w[2 * i + 1] - b.w[2 * i + 1]) / wNorm;
-        const dl = Math.abs(a.loss[i] - b.loss[i]) / a.loss[i];
-        const ds = Math.abs(a.sharpness[i * a.eigK] - b.sharpness[i * b.eigK]) / a.sharpness[i * a.eigK];
-        const pre = a.t[i] <= ONSET;
-        maxDiff[pre ? 'preW' : 'postW'] = Math.max(maxDiff[pre ? 'preW' : 'postW'], dw);
-        maxDiff[pre ? 'preLoss' : 'postLoss'] = Math.max(maxDiff[pre ? 'preLoss' : 'postLoss'], dl);
-        maxDiff[pre ? 'preS' : 'postS'] = Math.max(maxDiff[pre ? 'preS' : 'postS'], ds);
-      }
-      const c64 = countsOf(inst64.problem);
-      const c32 = countsOf(tfp);
-      // The step controller works on gradients (gradient flow, Rod Flow's rod RHS at tiny rods uses HVPs);
-      // HVPs also include the per-sample Lanczos for λ₁, whose stopping test meets float32 noise.
-      const e64 = c64.grad + c64.hvp + c64.third;
-      const e32 = c32.grad + c32.hvp + c32.third;
-      console.log(
-        `[flows ${flow}] max diffs ${Object.entries(maxDiff).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}; ` +
-          `λ₁ at ${STEPS}: ${a.sharpness[STEPS * a.eigK].toFixed(4)} vs ${b.sharpness[STEPS * b.eigK].toFixed(4)}; ` +
-          `per step grad/hvp/third ${[c64.grad, c64.hvp, c64.third].map((x) => (x / STEPS).toFixed(1)).join('/')} (float64) vs ` +
-          `${[c32.grad, c32.hvp, c32.third].map((x) => (x / STEPS).toFixed(1)).join('/')} (float32); ` +
-          `steps/s ${((STEPS / ms64) * 1000).toFixed(0)} vs ${((STEPS / ms32) * 1000).toFixed(0)}`,
-      );
-      expect(a.sharpness[STEPS * a.eigK]).toBeGreaterThan(20 * (1 - 1e-6)); // the run reached 2/η (Central Flow sits on it)
-      expect(maxDiff.preW).toBeLessThan(1e-6);
-      expect(maxDiff.preLoss).toBeLessThan(1e-6);
-      expect(maxDiff.preS).toBeLessThan(1e-6);
-      if (flow === 'gd') {
-        // GD's oscillation is seeded by round-off (see the header): only λ₁ and the loss are compared.
-        expect(maxDiff.postS).toBeLessThan(1e-3);
-        expect(maxDiff.postLoss).toBeLessThan(5e-2);
-      }
-      else {
-        expect(maxDiff.postW).toBeLessThan(1e-6);
-        expect(maxDiff.postLoss).toBeLessThan(1e-6);
-        expect(maxDiff.postS).toBeLessThan(1e-6);
-      }
-      // No step-size collapse or solver stall: float32 work per step stays within 3× float64's (a collapsed
-      // step or a non-converging Lanczos is ≥ 10×: 299 vs 18.6 HVPs per GD step before the precision floor).
-      expect(e32 / e64).toBeLessThan(3);
-    },
-    300_000,
-  );
+  it.each(FLOWS)('%s: steps 275 → 320 (through EoS onset) agree within the measured float32 round-off growth; no stall', async (flow) => {
+    const c = await compareFloat32(flow, 275);
+    console.log(`[flows] ${describeComparison(c)}`);
+    expect(c.samples).toBe(END - 275 + 1);
+    expect(float32Violations(c)).toEqual([]);
+  });
 });
