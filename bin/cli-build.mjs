@@ -91,6 +91,16 @@ const lazyMathjs = {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
-  const out = await buildCli({ quiet: false });
-  console.log(`built ${relative(ROOT, out)} in ${Math.round(performance.now() - t0)} ms`);
+  try {
+    const out = await buildCli({ quiet: false });
+    console.log(`built ${relative(ROOT, out)} in ${Math.round(performance.now() - t0)} ms`);
+  } catch (e) {
+    // An install without devDependencies has no esbuild: not an error of the install (bin/rodflow.mjs
+    // then runs the sources). Any other failure (a syntax error in src/cli's imports) is.
+    if (e && e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes("'esbuild'")) {
+      console.warn('rodflow: esbuild is not installed; the CLI will run its TypeScript sources.');
+    } else {
+      throw e;
+    }
+  }
 }
