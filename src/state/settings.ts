@@ -65,6 +65,8 @@ export interface Settings {
   scene?: number;
   /** Presenter mode (projector: large text, only the scene's controls). */
   presenter?: boolean;
+  /** The ensemble view open under the plots (ui/ensemble): η sweep or start-plane map; undefined = closed. */
+  view?: 'sweep' | 'map';
 }
 
 /** One fork in a run's history: the run with step size `eta` was forked at absolute time `t`. */

@@ -87,6 +87,8 @@ export const UrlSchemaV1 = z.object({
   lesson: z.string().regex(/^([1-9][0-9]{0,2}|[a-z][a-z0-9-]{0,39})$/, 'not a lesson number'),
   scene: finite.pipe(z.number().int('must be an integer').min(1).max(99)),
   presenter: z.enum(['0', '1']),
+  // Ensembles (src/ui/ensemble): the open view, η sweep or start-plane map (1-D/2-D problems).
+  view: z.enum(['sweep', 'map']),
 });
 
 type FieldKey = keyof typeof UrlSchemaV1.shape;
@@ -243,6 +245,11 @@ export function parseUrl(search: string): ParsedUrl {
   const scene = get('scene');
   if (scene !== undefined) settings.scene = scene;
   if (get('presenter') === '1') settings.presenter = true;
+  const view = get('view');
+  if (view !== undefined) {
+    if (pspec.kind === 'network') ignored.push(`view=${view} (ensembles run on the 1-D/2-D problems)`);
+    else settings.view = view;
+  }
   return { settings, ignored };
 }
 
@@ -292,5 +299,6 @@ export function toUrl(s: Settings, extra?: { hide?: ControlId[] }): string {
   if (s.lesson !== undefined) q.set('lesson', s.lesson);
   if (s.scene !== undefined) q.set('scene', String(s.scene));
   if (s.presenter) q.set('presenter', '1');
+  if (s.view && spec?.kind !== 'network') q.set('view', s.view);
   return '?' + q.toString();
 }

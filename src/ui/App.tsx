@@ -6,6 +6,7 @@ import type { ControlId } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
 import { DivergenceBanner, Notices, RunError, Toast } from './Banners.tsx';
 import { EtaControl } from './EtaControl.tsx';
+import { EnsemblePanel } from './ensemble/EnsemblePanel.tsx';
 import { FlowToggles } from './FlowControls.tsx';
 import { PlotsPanel } from './PlotsPanel.tsx';
 import { ProblemParams, ProblemSelect } from './ProblemControls.tsx';
@@ -133,6 +134,7 @@ function Explorer() {
           <DivergenceBanner />
           <RunError />
           <PlotsPanel startDraggable={show('start')} />
+          <EnsemblePanel />
           <footer className="foot">
             <BackendBadge />
           </footer>

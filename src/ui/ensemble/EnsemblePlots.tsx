@@ -1,0 +1,345 @@
+/**
+ * The two ensemble plots. Data go to a canvas (65k points / 65k cells), axes, curves and the cursor to
+ * an SVG overlay; the layout follows plots/export.ts (data-plot-title, [data-plot-frame], canvas +
+ * svg[data-plot-overlay], [data-legend-item]) so the plots' own PNG/SVG export works on them.
+ */
+import { useEffect, useRef, type ReactNode } from 'react';
+import * as d3 from 'd3';
+import { OUTCOMES } from '../../engine/ensemble/jobs.ts';
+import { REC } from '../../engine/ensemble/trajectories.ts';
+import type { MapLayer, MapValues, SweepSeries } from '../../engine/ensemble/views.ts';
+import { MAP_LAYER_LABELS } from '../../engine/ensemble/views.ts';
+
+export const CLASS_COLORS = ['#0072B2', '#009E73', '#E69F00', '#555555'] as const;
+const ROD = '#D55E00';
+const CF = '#009E73';
+const EDGE = '#CC79A7';
+
+export const MARGIN = { left: 58, right: 12, top: 10, bottom: 40 };
+
+function Axes(props: { x: d3.ScaleContinuousNumeric<number, number>; y: d3.ScaleContinuousNumeric<number, number>; w: number; h: number; xLabel: string; yLabel: string; log?: boolean }) {
+  const { x, y, w, h } = props;
+  const xt = props.log ? (x as d3.ScaleLogarithmic<number, number>).ticks(Math.max(2, Math.floor(w / 90))) : x.ticks(Math.max(2, Math.floor(w / 90)));
+  const yt = y.ticks(Math.max(2, Math.floor(h / 45)));
+  const fx = x.tickFormat(Math.max(2, Math.floor(w / 90)), props.log ? '.3~g' : undefined);
+  const fy = y.tickFormat(Math.max(2, Math.floor(h / 45)));
+  const shown = props.log ? xt.filter((_, i) => xt.length <= 8 || i % Math.ceil(xt.length / 8) === 0) : xt;
+  return (
+    <g className="ens-axes" fontSize={12} fill="#222">
+      <rect x={MARGIN.left} y={MARGIN.top} width={w} height={h} fill="none" stroke="#888" />
+      {shown.map((t) => (
+        <g key={`x${t}`} transform={`translate(${MARGIN.left + x(t)},${MARGIN.top + h})`}>
+          <line y2={5} stroke="#888" />
+          <text y={18} textAnchor="middle">
+            {fx(t)}
+          </text>
+        </g>
+      ))}
+      {yt.map((t) => (
+        <g key={`y${t}`} transform={`translate(${MARGIN.left},${MARGIN.top + y(t)})`}>
+          <line x2={-5} stroke="#888" />
+          <text x={-8} dy="0.32em" textAnchor="end">
+            {fy(t)}
+          </text>
+        </g>
+      ))}
+      <text x={MARGIN.left + w / 2} y={MARGIN.top + h + 34} textAnchor="middle">
+        {props.xLabel}
+      </text>
+      <text transform={`translate(14,${MARGIN.top + h / 2}) rotate(-90)`} textAnchor="middle">
+        {props.yLabel}
+      </text>
+    </g>
+  );
+}
+
+function Frame(props: { title: string; subtitle: string; width: number; height: number; draw: (ctx: CanvasRenderingContext2D) => void; children: ReactNode; onClick?: (px: number, py: number) => void; legend?: ReactNode; testid: string; deps: unknown[] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const { width, height } = props;
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(height * dpr);
+    const ctx = c.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    props.draw(ctx);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [width, height, ...props.deps]);
+  return (
+    <figure className="ens-plot" data-plot-title={props.title} data-plot-subtitle={props.subtitle} data-testid={props.testid}>
+      <figcaption className="ens-plot-title">{props.title}</figcaption>
+      <div className="ens-frame" data-plot-frame style={{ width, height }}>
+        <canvas ref={canvas} style={{ width, height, position: 'absolute', left: 0, top: 0 }} />
+        <svg
+          data-plot-overlay
+          width={width}
+          height={height}
+          style={{ position: 'absolute', left: 0, top: 0, cursor: props.onClick ? 'crosshair' : undefined }}
+          onClick={(e) => {
+            const r = (e.currentTarget as SVGSVGElement).getBoundingClientRect();
+            props.onClick?.(e.clientX - r.left - MARGIN.left, e.clientY - r.top - MARGIN.top);
+          }}
+        >
+          {props.children}
+        </svg>
+      </div>
+      {props.legend}
+    </figure>
+  );
+}
+
+function LegendItem({ color, label, kind = 'line', dash }: { color: string; label: string; kind?: 'line' | 'point' | 'area'; dash?: string }) {
+  return (
+    <span className="ens-legend-item" data-legend-item data-label={label} data-color={color} data-kind={kind} data-dash={dash ?? ''}>
+      <svg width={22} height={10} aria-hidden>
+        {kind === 'line' ? <line x1={1} x2={21} y1={5} y2={5} stroke={color} strokeWidth={2.5} strokeDasharray={dash} /> : <rect x={6} y={0} width={10} height={10} fill={color} />}
+      </svg>
+      {label}
+    </span>
+  );
+}
+
+/** Sweep: the bifurcation diagram (top) and GD's time-averaged sharpness with 2/η (bottom). */
+export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number; eta: number; width: number; onPickEta: (eta: number) => void; dim: 1 | 2; version: number }) {
+  const { s, width } = props;
+  const w = Math.max(120, width - MARGIN.left - MARGIN.right);
+  const h1 = Math.max(140, Math.min(320, Math.round(width * 0.42)));
+  const h2 = Math.max(100, Math.round(h1 * 0.55));
+  const x = d3.scaleLog().domain([props.etaLo, props.etaHi]).range([0, w]);
+  // y: the attractor and the overlays' finite range.
+  let lo = Infinity;
+  let hi = -Infinity;
+  const scan = (a: ArrayLike<number> | null | undefined) => {
+    if (!a) return;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  };
+  scan(s.attractor);
+  scan(s.rod?.lo);
+  scan(s.rod?.hi);
+  scan(s.cf?.lo);
+  scan(s.cf?.hi);
+  if (!(hi > lo)) [lo, hi] = [lo === Infinity ? -1 : lo - 1, hi === -Infinity ? 1 : hi + 1];
+  const pad = 0.05 * (hi - lo);
+  const y = d3.scaleLinear().domain([lo - pad, hi + pad]).range([h1, 0]).nice();
+  let sLo = Infinity;
+  let sHi = -Infinity;
+  for (let i = 0; i < s.n; i++) {
+    if (Number.isFinite(s.meanS[i])) {
+      sLo = Math.min(sLo, s.meanS[i]);
+      sHi = Math.max(sHi, s.meanS[i]);
+    }
+  }
+  sLo = Math.min(sLo, 2 / props.etaHi);
+  sHi = Math.max(Math.min(sHi, 4 / props.etaLo), 2 / props.etaLo);
+  if (!Number.isFinite(sLo)) [sLo, sHi] = [0, 1];
+  const y2 = d3.scaleLinear().domain([Math.min(0, sLo), sHi * 1.05]).range([h2, 0]).nice();
+  const path = (a: ArrayLike<number> | null | undefined, yy: d3.ScaleLinear<number, number>) => {
+    if (!a) return '';
+    let d = '';
+    let pen = false;
+    for (let i = 0; i < s.n; i++) {
+      const v = a[i];
+      if (!Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
+      const px = MARGIN.left + x(s.eta[i]);
+      const py = MARGIN.top + Math.max(-2, Math.min(yy.range()[0] + 2, yy(v)));
+      d += `${pen ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
+      pen = true;
+    }
+    return d;
+  };
+  const curve2eta: string[] = [];
+  for (let i = 0; i <= 200; i++) {
+    const e = props.etaLo * Math.pow(props.etaHi / props.etaLo, i / 200);
+    const v = 2 / e;
+    if (v <= y2.domain()[1]) curve2eta.push(`${curve2eta.length ? 'L' : 'M'}${(MARGIN.left + x(e)).toFixed(1)},${(MARGIN.top + y2(v)).toFixed(1)}`);
+  }
+  const cursor = props.eta >= props.etaLo && props.eta <= props.etaHi ? MARGIN.left + x(props.eta) : null;
+  const pick = (px: number) => {
+    if (px < 0 || px > w) return;
+    props.onPickEta(Number(x.invert(px).toPrecision(4)));
+  };
+  const yLabel = props.dim === 1 ? 'x (GD’s last 64 iterates)' : '⟨w, u₀⟩ (u₀: top eigenvector at the start)';
+  return (
+    <div className="ens-sweep">
+      <Frame
+        testid="ens-sweep-top"
+        title="η sweep: GD’s attractor and the flows’ predictions"
+        subtitle={`${s.done}/${s.n} step sizes`}
+        width={width}
+        height={h1 + MARGIN.top + MARGIN.bottom}
+        deps={[props.version, props.etaLo, props.etaHi]}
+        onClick={(px) => pick(px)}
+        draw={(ctx) => {
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(MARGIN.left, MARGIN.top, w, h1);
+          ctx.clip();
+          for (let i = 0; i < s.n; i++) {
+            const c = s.cls[i];
+            if (c < 0 || c === 3) continue;
+            ctx.fillStyle = c === 2 ? 'rgba(0,0,0,0.55)' : '#000';
+            const px = MARGIN.left + x(s.eta[i]);
+            for (let k = 0; k < REC; k++) {
+              const v = s.attractor[i * REC + k];
+              if (Number.isFinite(v)) ctx.fillRect(px - 0.6, MARGIN.top + y(v) - 0.6, 1.2, 1.2);
+            }
+          }
+          // Diverged step sizes: a grey band along the bottom.
+          ctx.fillStyle = 'rgba(85,85,85,0.35)';
+          for (let i = 0; i < s.n; i++) if (s.cls[i] === 3) ctx.fillRect(MARGIN.left + x(s.eta[i]) - 0.5, MARGIN.top + h1 - 6, 1.2, 6);
+          ctx.restore();
+        }}
+        legend={
+          <div className="ens-legend">
+            <LegendItem color="#000000" label="GD: last 64 iterates" kind="point" />
+            {s.rod && <LegendItem color={ROD} label="Rod Flow: w̄ ± δ" />}
+            {s.rod && <LegendItem color={ROD} label="Rod Flow: centre" dash="2 3" />}
+            {s.cf && <LegendItem color={CF} label="Central Flow: centre ± σ" />}
+            {s.cf && <LegendItem color={CF} label="Central Flow: centre" dash="2 3" />}
+            <LegendItem color="#555555" label="diverges" kind="area" />
+          </div>
+        }
+      >
+        <Axes x={x} y={y} w={w} h={h1} xLabel="step size η (log scale)" yLabel={yLabel} log />
+        <g fill="none" strokeWidth={1.6}>
+          <path d={path(s.rod?.lo, y)} stroke={ROD} />
+          <path d={path(s.rod?.hi, y)} stroke={ROD} />
+          <path d={path(s.rod?.c, y)} stroke={ROD} strokeDasharray="2 3" />
+          <path d={path(s.cf?.lo, y)} stroke={CF} />
+          <path d={path(s.cf?.hi, y)} stroke={CF} />
+          <path d={path(s.cf?.c, y)} stroke={CF} strokeDasharray="2 3" />
+        </g>
+        {cursor !== null && <line data-testid="ens-eta-cursor" x1={cursor} x2={cursor} y1={MARGIN.top} y2={MARGIN.top + h1} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
+      </Frame>
+      <Frame
+        testid="ens-sweep-sharp"
+        title="GD’s time-averaged sharpness against 2/η"
+        subtitle="mean of λ₁ over the last 256 steps"
+        width={width}
+        height={h2 + MARGIN.top + MARGIN.bottom}
+        deps={[props.version, props.etaLo, props.etaHi]}
+        onClick={(px) => pick(px)}
+        draw={(ctx) => {
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(MARGIN.left, MARGIN.top, w, h2);
+          ctx.clip();
+          for (let i = 0; i < s.n; i++) {
+            const v = s.meanS[i];
+            if (!Number.isFinite(v)) continue;
+            ctx.fillStyle = CLASS_COLORS[s.cls[i]] ?? '#000';
+            ctx.fillRect(MARGIN.left + x(s.eta[i]) - 1, MARGIN.top + y2(v) - 1, 2, 2);
+          }
+          ctx.restore();
+        }}
+        legend={
+          <div className="ens-legend">
+            <LegendItem color={EDGE} label="2/η" dash="6 3" />
+            {OUTCOMES.slice(0, 3).map((o, i) => (
+              <LegendItem key={o} color={CLASS_COLORS[i]} label={`GD S̄: ${o}`} kind="point" />
+            ))}
+          </div>
+        }
+      >
+        <Axes x={x} y={y2} w={w} h={h2} xLabel="step size η (log scale)" yLabel="S̄ (mean λ₁)" log />
+        <path d={curve2eta.join('')} fill="none" stroke={EDGE} strokeWidth={1.8} strokeDasharray="6 3" />
+        {cursor !== null && <line x1={cursor} x2={cursor} y1={MARGIN.top} y2={MARGIN.top + h2} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
+      </Frame>
+    </div>
+  );
+}
+
+/** Continuous layers: viridis over the finite range; class layer: the four outcome colours. */
+function cellColor(layer: MapLayer, v: number, range: [number, number]): string | null {
+  if (!Number.isFinite(v)) return null;
+  if (layer === 'class') return CLASS_COLORS[v] ?? null;
+  const t = (v - range[0]) / (range[1] - range[0]);
+  return d3.interpolateViridis(Math.max(0, Math.min(1, t)));
+}
+
+/**
+ * The start-plane map as a self-contained layer: a canvas of nx×ny cells over the plot's domains at
+ * the given pixel size (what a contour plot would mount under its paths).
+ */
+export function StartMapLayer(props: { m: MapValues; layer: MapLayer; x: [number, number]; y: [number, number]; width: number; height: number; version: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const { m, width, height } = props;
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    // One pixel per cell, scaled by the browser without smoothing.
+    c.width = m.nx;
+    c.height = m.ny;
+    const ctx = c.getContext('2d')!;
+    const img = ctx.createImageData(m.nx, m.ny);
+    for (let row = 0; row < m.ny; row++) {
+      for (let col = 0; col < m.nx; col++) {
+        const i = row * m.nx + col;
+        const color = cellColor(props.layer, m.values[i], m.range);
+        const o = 4 * ((m.ny - 1 - row) * m.nx + col);
+        if (!color) continue;
+        const rgb = d3.rgb(color);
+        img.data[o] = rgb.r;
+        img.data[o + 1] = rgb.g;
+        img.data[o + 2] = rgb.b;
+        img.data[o + 3] = 255;
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [m, props.layer, props.version]);
+  return <canvas ref={canvas} data-testid="ens-map-layer" style={{ position: 'absolute', left: MARGIN.left, top: MARGIN.top, width, height, imageRendering: 'pixelated' }} />;
+}
+
+export function MapPlot(props: { m: MapValues; layer: MapLayer; x: [number, number]; y: [number, number]; start: number[]; width: number; onPickStart: (p: [number, number]) => void; version: number; subtitle: string }) {
+  const { m, layer } = props;
+  const side = Math.max(160, Math.min(props.width - MARGIN.left - MARGIN.right, 560));
+  const x = d3.scaleLinear().domain(props.x).range([0, side]);
+  const y = d3.scaleLinear().domain(props.y).range([side, 0]);
+  const width = side + MARGIN.left + MARGIN.right;
+  const height = side + MARGIN.top + MARGIN.bottom;
+  const ticks = layer === 'class' ? [] : d3.scaleLinear().domain(m.range).ticks(5);
+  return (
+    <figure className="ens-plot" data-plot-title={`Start-plane map: ${MAP_LAYER_LABELS[layer]}`} data-plot-subtitle={props.subtitle} data-testid="ens-map">
+      <figcaption className="ens-plot-title">Start-plane map: {MAP_LAYER_LABELS[layer]}</figcaption>
+      <div className="ens-frame" data-plot-frame style={{ width, height }}>
+        <StartMapLayer m={m} layer={layer} x={props.x} y={props.y} width={side} height={side} version={props.version} />
+        <svg
+          data-plot-overlay
+          width={width}
+          height={height}
+          style={{ position: 'absolute', left: 0, top: 0, cursor: 'crosshair' }}
+          onClick={(e) => {
+            const r = (e.currentTarget as SVGSVGElement).getBoundingClientRect();
+            const px = e.clientX - r.left - MARGIN.left;
+            const py = e.clientY - r.top - MARGIN.top;
+            if (px < 0 || py < 0 || px > side || py > side) return;
+            props.onPickStart([Number(x.invert(px).toPrecision(4)), Number(y.invert(py).toPrecision(4))]);
+          }}
+        >
+          <Axes x={x} y={y} w={side} h={side} xLabel="x₀" yLabel="y₀" />
+          {props.start.length === 2 && (
+            <circle data-testid="ens-map-start" cx={MARGIN.left + x(props.start[0])} cy={MARGIN.top + y(props.start[1])} r={6} fill="#fff" stroke="#000" strokeWidth={2} />
+          )}
+        </svg>
+      </div>
+      <div className="ens-legend">
+        {layer === 'class'
+          ? OUTCOMES.map((o, i) => <LegendItem key={o} color={CLASS_COLORS[i]} label={o} kind="area" />)
+          : ticks.map((t) => <LegendItem key={t} color={d3.interpolateViridis((t - m.range[0]) / (m.range[1] - m.range[0]))} label={d3.format('.3~g')(t)} kind="area" />)}
+        {layer !== 'class' && <span className="ens-note">white: not computed or GD diverged</span>}
+      </div>
+    </figure>
+  );
+}
