@@ -17,6 +17,12 @@ describe('bulkExtent', () => {
     // ... and those two samples are counted off-scale: one above, one below.
     expect(offScaleCounts([ser('s', y)], [b.min, b.max], false)).toEqual({ s: { above: 1, below: 1 } });
   });
+  it('a fast descent that then converges (x⁴/4 − x² from 0.5: 20 of 1000 steps) keeps its descent', () => {
+    const y = Array.from({ length: 1000 }, (_, i) => -1 + 0.77 * Math.exp(-i / 4));
+    const b = bulkExtent([ser('s', y)], false);
+    expect(b.trimmed).toBe(false);
+    expect(b.max).toBeCloseTo(-0.23, 12);
+  });
   it('a smooth decay from the start keeps its head (the loss curve is not clipped)', () => {
     const y = Array.from({ length: 400 }, (_, i) => 10 * Math.exp(-i / 100));
     const b = bulkExtent([ser('s', y)], false);
@@ -32,7 +38,7 @@ describe('bulkExtent', () => {
     const b = bulkExtent([ser('s', [0, -1, ...y])], true);
     expect(b.min).toBeCloseTo(10 ** -9.9, 12);
     expect(b.max).toBeCloseTo(1, 12);
-    expect(bulkExtent([ser('s', [1e6, 1, 1])], false).max).toBe(1e6);
+    expect(bulkExtent([ser('s', [1e6, 1, 1, 1, 1])], false).max).toBe(1e6);
   });
 });
 
@@ -41,7 +47,8 @@ describe('offScaleCounts / anyNonPositive', () => {
     const s = ser('a', [NaN, 0, -1, 0.5, 5, 50, Infinity, -Infinity]);
     expect(offScaleCounts([s], [1, 10], true)).toEqual({ a: { above: 2, below: 4 } });
     expect(offScaleCounts([s], [-10, 10], false)).toEqual({ a: { above: 2, below: 1 } });
-    expect(offScaleNote({ above: 2, below: 4 })).toMatch(/2 above, 4 below/);
+    expect(offScaleNote({ above: 2, below: 4 })).toMatch(/2 above, 4 below the axis \(marked ▲▼\)/);
+    expect(offScaleNote({ above: 0, below: 4 })).toMatch(/4 below the axis \(marked ▼\)/);
     expect(offScaleNote(undefined)).toBe('');
   });
   it('anyNonPositive sees a single zero, ignores NaN', () => {

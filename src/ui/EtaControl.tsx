@@ -1,5 +1,6 @@
 /** η on a log slider with ticks at 2/λᵢ of the start, and a "just below 2/λ₁" snap. */
 import { useRef } from 'react';
+import { textWidth, useElementWidth } from './plots/dom.ts';
 import { edgeLambda, etaBelowEdge, fmtEta, gfEndSharpness, setEta } from '../state/controller.ts';
 import { useApp } from '../state/store.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
@@ -31,13 +32,30 @@ export function EtaControl() {
   const lo = Math.floor(Math.log10(Math.min(...vals)) * 2) / 2;
   const hi = Math.ceil(Math.log10(Math.max(...vals)) * 2) / 2;
   const pos = (v: number) => ((Math.log10(v) - lo) / (hi - lo)) * 100;
+  // Tick labels in rows: each goes in the first row where it clears the labels already there (measured
+  // widths, 6 px apart); one that fits in no row keeps its tick and its tooltip but shows no label.
+  const sliderRef = useRef<HTMLDivElement>(null);
+  const sliderW = Math.max(0, useElementWidth(sliderRef) - 16); // .ticks is inset 8 px each side
+  const ROWS = 3;
+  const rowEnd = Array<number>(ROWS).fill(-Infinity);
+  const rowOf = new Map<string, number>();
+  for (const t of [...ticks].sort((a, b) => a.eta - b.eta)) {
+    const w = textWidth(t.label, 11.5, 600);
+    const c = (pos(t.eta) / 100) * sliderW;
+    const row = rowEnd.findIndex((end) => c - w / 2 >= end + 6);
+    if (row >= 0) {
+      rowEnd[row] = c + w / 2;
+      rowOf.set(t.key, row);
+    }
+  }
+  const rowsUsed = Math.max(0, ...rowOf.values()) + 1;
   return (
     <div className="field eta">
       <label htmlFor="eta-input">
         Step size η <span className="muted">(2/η = {fmtEta(2 / eta)})</span>
       </label>
       <div className="slider-row">
-        <div className="eta-slider">
+        <div className="eta-slider" ref={sliderRef} style={{ paddingBottom: 6 + 14 * rowsUsed }}>
           <input
             type="range"
             aria-label="η (log scale)"
@@ -49,12 +67,15 @@ export function EtaControl() {
             onChange={(e) => setEta(Number((10 ** Number(e.target.value)).toPrecision(4)))}
           />
           <div className="ticks" aria-hidden="true">
-            {ticks.map((t, i) => (
-              <span key={t.key} className={`tick ${t.key === 'gf' ? 'gf' : ''} ${i % 2 ? 'low' : ''}`} style={{ left: `${pos(t.eta)}%` }} title={`${t.title} = ${fmtEta(t.eta)}`}>
-                <span className="tick-line" />
-                <span className="tick-label">{t.label}</span>
-              </span>
-            ))}
+            {ticks.map((t) => {
+              const row = rowOf.get(t.key);
+              return (
+                <span key={t.key} className={`tick ${t.key === 'gf' ? 'gf' : ''}`} data-row={row ?? ''} style={{ left: `${pos(t.eta)}%` }} title={`${t.title} = ${fmtEta(t.eta)}`}>
+                  <span className="tick-line" style={{ height: 7 + 14 * (row ?? 0) }} />
+                  {row !== undefined && <span className="tick-label">{t.label}</span>}
+                </span>
+              );
+            })}
           </div>
         </div>
         <NumberField id="eta-input" label="η" value={eta} min={1e-6} max={1000} onCommit={setEta} width="5.5em" />

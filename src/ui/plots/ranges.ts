@@ -4,15 +4,18 @@
  *
  * The range follows the bulk of the data: a short transient at the start of a series (the quartic's
  * Central Flow σ² spike at steps 0–1 reaches ~1200 while everything after stays below ~1) does not set
- * the axis when it would stretch it more than HEAD_FACTOR times the rest's span. Samples outside the
+ * the axis when it would stretch it more than HEAD_FACTOR times the rest's span (HEAD_SAMPLES long). Samples outside the
  * range are not lost: the plot marks them on the edge they left by, and the legend counts them.
  */
 import type { Series } from './types.ts';
 import { sx, sy, usableLength } from './access.ts';
 import { clampToAxis } from './scales.ts';
 
-/** Fraction of a series' samples (at least 2) that counts as its start-up transient. */
-export const HEAD_FRACTION = 0.02;
+/**
+ * How many first samples count as a start-up transient. Two: a spike at steps 0–1 is a transient; a
+ * descent over many steps (a loss converging in 20 steps of 1000) is the dynamics and sets the range.
+ */
+export const HEAD_SAMPLES = 2;
 /** The head sets the range only if it reaches at most this many spans of the rest beyond the rest. */
 export const HEAD_FACTOR = 2;
 
@@ -34,7 +37,7 @@ export function bulkExtent(series: readonly Series[], log: boolean): BulkExtent 
   const f = log ? Math.log10 : (v: number) => v;
   for (const s of series) {
     const n = usableLength(s);
-    const head = n >= 20 ? Math.max(2, Math.ceil(n * HEAD_FRACTION)) : 0;
+    const head = n > 2 * HEAD_SAMPLES + 1 ? HEAD_SAMPLES : 0;
     let hmin = Infinity, hmax = -Infinity, rmin = Infinity, rmax = -Infinity;
     for (let i = 0; i < n; i++) {
       let v = sy(s, i);
@@ -114,5 +117,6 @@ export function offScaleNote(o: OffScale | undefined): string {
   const parts: string[] = [];
   if (o.above) parts.push(`${o.above} above`);
   if (o.below) parts.push(`${o.below} below`);
-  return parts.length ? `${parts.join(', ')} the axis (marked ▲▼)` : '';
+  const marks = `${o.above ? '▲' : ''}${o.below ? '▼' : ''}`;
+  return parts.length ? `${parts.join(', ')} the axis (marked ${marks})` : '';
 }
