@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 // @ts-expect-error plain ESM helper without types
 import { BUILD_DIR, ROOT, freshEntry, hashInputs } from '../bin/cli-fresh.mjs';
+// @ts-expect-error plain ESM helper without types
+import { buildCli } from '../bin/cli-build.mjs';
 
 const node = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 });
+  spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
 
 describe('built CLI', () => {
-  it('is built from the current sources (global setup builds it; a failed build shows here)', () => {
+  it('is built from the current sources (global setup builds it; a failed build shows here)', async () => {
+    // Sources edited since the global setup (a working tree in use) are rebuilt here; a build error throws.
+    if (!freshEntry()) await buildCli();
     const entry = freshEntry() as string | null;
     expect(entry, 'build/cli is missing or stale: run `npm run build:cli` to see the error').not.toBeNull();
     const meta = JSON.parse(readFileSync(join(BUILD_DIR, 'inputs.json'), 'utf8')) as { inputs: string[] };
@@ -44,7 +48,7 @@ describe('built CLI', () => {
   it('prints what the sources print when run in-process (problems, flows, a usage error)', async () => {
     const { main } = await import('../src/cli/main.ts');
     for (const args of [['problems'], ['flows'], ['run', '--problem', 'no-such-problem']]) {
-      const built = node(['bin/rodflow.mjs', ...args], { RODFLOW_NO_REBUILD: '1' });
+      const built = node(['bin/rodflow.mjs', ...args]);
       const out: string[] = [];
       const err: string[] = [];
       const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
