@@ -47,6 +47,8 @@ export class GpuEnsemble {
   /** How many times the device was lost and re-created (tests, diagnostics). */
   losses = 0;
   adapterName = '';
+  /** A software adapter (SwiftShader …): kernels run on the CPU's cores. */
+  software = false;
 
   static available(): boolean {
     return typeof navigator !== 'undefined' && !!navigator.gpu;
@@ -62,6 +64,7 @@ export class GpuEnsemble {
       if (!adapter) return null;
       const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
       this.adapterName = info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') : '';
+      this.software = !!(info as GPUAdapterInfo & { isFallbackAdapter?: boolean })?.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(this.adapterName);
       dev = await adapter.requestDevice();
     }
     this.device = dev;

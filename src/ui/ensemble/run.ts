@@ -68,14 +68,23 @@ export interface RunHandle {
   finished: Promise<EnsembleRun>;
 }
 
-/** Which path runs `p`, and why. */
+/**
+ * Which path runs `p`, and why. 'auto' takes WebGPU on a hardware adapter only: a software adapter
+ * (SwiftShader, `isFallbackAdapter`) runs the kernels on the same CPU cores as the worker pool, in
+ * float32 and several times slower than the float64 pool (bench/ensemble.ts), so auto picks the pool.
+ */
 export async function choosePath(p: EnsembleProblem, choice: PathChoice): Promise<{ path: PathUsed; note: string }> {
-  if (choice === 'cpu') return { path: 'cpu', note: 'CPU (float64 worker pool), as chosen' };
-  if (!p.wgsl.source) return { path: 'cpu', note: p.wgsl.error ?? 'WGSL cannot express this loss; CPU (float64) runs it' };
-  if (!GpuEnsemble.available()) return { path: 'cpu', note: 'WebGPU is not available in this browser: CPU (float64 worker pool)' };
+  const pool = `CPU (float64, ${cpuPool().size} worker${cpuPool().size > 1 ? 's' : ''})`;
+  if (choice === 'cpu') return { path: 'cpu', note: `${pool}, as chosen` };
+  if (!p.wgsl.source) return { path: 'cpu', note: `${pool}: ${p.wgsl.error ?? 'WGSL cannot express this loss'}` };
+  if (!GpuEnsemble.available()) return { path: 'cpu', note: `${pool}: WebGPU is not available in this browser` };
   const dev = await gpuEnsemble().getDevice();
-  if (!dev) return { path: 'cpu', note: 'no WebGPU adapter: CPU (float64 worker pool)' };
-  return { path: 'webgpu', note: `WebGPU (float32)${gpuEnsemble().adapterName ? ` on ${gpuEnsemble().adapterName}` : ''}` };
+  if (!dev) return { path: 'cpu', note: `${pool}: no WebGPU adapter` };
+  const name = gpuEnsemble().adapterName;
+  if (choice === 'auto' && gpuEnsemble().software) {
+    return { path: 'cpu', note: `${pool}: WebGPU here is a software adapter${name ? ` (${name})` : ''}, slower than the pool; pick WebGPU to use it anyway` };
+  }
+  return { path: 'webgpu', note: `WebGPU (float32)${name ? ` on ${name}` : ''}` };
 }
 
 /**
@@ -190,4 +199,28 @@ export async function checkAgainstCpu(job: EnsembleJob, flow: EnsembleFlow, gpu:
   const chaotic = rows.filter((r) => r.chaotic).length;
   const maxErr = rows.reduce((m, r) => (Number.isNaN(r.err) ? m : Math.max(m, r.err)), 0);
   return { rows, agree, chaotic, maxErr, ms: performance.now() - t0 };
+}
+
+/**
+ * Test and benchmark hook (window.__rodflowEnsemble): run a job to the end on a path and report what
+ * ran, the wall time per flow and the sampled check.
+ */
+export async function runJobForTest(job: EnsembleJob, flows: EnsembleFlow[], choice: PathChoice, checkSample = 64) {
+  cache.delete(jobKey(job, choice));
+  const h = startEnsemble(job, flows, choice, () => {}, checkSample);
+  const r = await h.finished;
+  const checks = Object.fromEntries(Object.entries(r.check).map(([f, c]) => [f, { agree: c!.agree, n: c!.rows.length, chaotic: c!.chaotic, maxErr: c!.maxErr, bad: c!.rows.filter((x) => !x.ok) }]));
+  return { path: r.path, note: r.note, ms: r.ms, checks, error: r.error ?? null, done: Object.fromEntries(Object.entries(r.flows).map(([f, d]) => [f, d!.done])) };
+}
+if (typeof window !== 'undefined') {
+  (window as unknown as { __rodflowEnsemble: unknown }).__rodflowEnsemble = {
+    runJobForTest,
+    gpu: () => gpuEnsemble(),
+    poolSize: () => cpuPool().size,
+    /** The problem's WGSL through the browser's compiler: error lines ([] when it compiles), or the generator's message. */
+    compile: async (problem: EnsembleJob['problem']) => {
+      const p = ensembleProblem(problem);
+      return p.wgsl.source ? gpuEnsemble().compile(p) : [`unsupported: ${p.wgsl.error}`];
+    },
+  };
 }
