@@ -106,7 +106,9 @@ export function parseRunArgs(argv: string[]): RunArgs {
     });
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    // parseArgs says "Option '--out <value>' argument missing"; keep it, it names the flag.
+    // node's wording for a flag whose value is missing or looks like another flag, made plain.
+    const flag = /^Option '(--[\w-]+)/.exec(msg)?.[1];
+    if (flag && /argument missing|argument is ambiguous/.test(msg)) throw new UsageError(`${flag} needs a value.`);
     throw new UsageError(msg);
   }
   const v = parsed.values;

@@ -53,6 +53,13 @@ function functionPosition(src: string, name: string): number | undefined {
   return m ? m.index : undefined;
 }
 
+/** Text quoted in a message: one line (whitespace runs and control characters become one space), at most 60 characters. */
+function show(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
 function at(pos: number | undefined): string {
   return pos === undefined ? '' : ` at char ${pos + 1}`;
 }
@@ -73,11 +80,11 @@ function parseExpr(src: string): MathNode {
     if (typeof err.char === 'number') {
       // mathjs counts characters from 1; InputError.position is 0-based.
       const pos = Math.max(0, Math.min(src.length, err.char - 1));
-      const what = err.message.replace(/\s*\(char \d+\)\s*$/, '');
+      const what = show(err.message.replace(/\s*\(char \d+\)\s*$/, ''));
       throw new InputError(`${what} at char ${err.char}.`, pos);
     }
     // A stack overflow of the recursive parser (deep nesting) lands here too.
-    throw new InputError(`Could not parse the expression: ${err.message}`);
+    throw new InputError(`Could not parse the expression: ${show(err.message)}`);
   }
   return root;
 }
@@ -90,7 +97,7 @@ function validate(src: string, root: MathNode, paramNames: Set<string>): { usesY
     switch (node.type) {
       case 'ConstantNode':
         if (typeof n.value !== 'number') {
-          throw new InputError(`Only numbers are allowed as constants (found ${node.toString()}).`);
+          throw new InputError(`Only numbers are allowed as constants (found ${show(node.toString())}).`);
         }
         return;
       case 'SymbolNode': {
@@ -105,7 +112,7 @@ function validate(src: string, root: MathNode, paramNames: Set<string>): { usesY
         const pos = symbolPosition(src, name);
         const known = [...paramNames];
         throw new InputError(
-          `Unknown symbol '${name}'${at(pos)}: the variables are x and y` +
+          `Unknown symbol '${show(name)}'${at(pos)}: the variables are x and y` +
             (known.length ? `, the parameters ${known.join(', ')}` : ' (define a parameter to use other names)') +
             ', constants pi and e.',
           pos,
@@ -119,8 +126,8 @@ function validate(src: string, root: MathNode, paramNames: Set<string>): { usesY
           const pos = functionPosition(src, name);
           throw new InputError(
             SUPPORTED_FUNCTIONS.includes(name)
-              ? `Function '${name}'${at(pos)} takes one argument (got ${nargs}).`
-              : `Unknown function '${name}'${at(pos)}; available: ${SUPPORTED_FUNCTIONS.join(', ')}.`,
+              ? `Function '${show(name)}'${at(pos)} takes one argument (got ${nargs}).`
+              : `Unknown function '${show(name)}'${at(pos)}; available: ${SUPPORTED_FUNCTIONS.join(', ')}.`,
             pos,
           );
         }
@@ -137,7 +144,7 @@ function validate(src: string, root: MathNode, paramNames: Set<string>): { usesY
       case 'ParenthesisNode':
         return;
       default:
-        throw new InputError(`'${node.toString()}' is not allowed: write a single expression in x and y.`);
+        throw new InputError(`'${show(node.toString())}' is not allowed: write a single expression in x and y.`);
     }
   });
   return { usesY };
@@ -174,7 +181,7 @@ function differentiate(node: MathNode, v: string, budget: DerivativeBudget): Mat
   try {
     d = fold(derivative(node, v, { simplify: false }));
   } catch (e) {
-    throw new InputError(`Cannot differentiate the expression: ${(e as Error).message}`);
+    throw new InputError(`Cannot differentiate the expression: ${show((e as Error).message)}`);
   }
   budget.settle(bound, d);
   return d;
@@ -205,7 +212,7 @@ export function inspectExpression(src: string): { dim: 1 | 2; params: string[] }
 export function compileExpression(src: string, paramNames: string[]): CompiledExpr {
   const names = [...paramNames].sort();
   for (const p of names) {
-    if (!IDENT.test(p)) throw new InputError(`Parameter name '${p}' is not a valid identifier.`);
+    if (!IDENT.test(p)) throw new InputError(`Parameter name '${show(p)}' is not a valid identifier.`);
     if (p === 'x' || p === 'y') throw new InputError(`'${p}' is a variable and cannot be a parameter name.`);
     if (reservedName(p)) throw new InputError(`Parameter name '${p}' is reserved; choose another name.`);
   }
@@ -337,7 +344,7 @@ export const CUSTOM: ProblemSpec = {
     ];
     for (const [what, vals] of checks) {
       if (vals.some((v) => !Number.isFinite(v))) {
-        throw new InputError(`The ${what} of '${expr}' is not finite at the start ${at0}.`);
+        throw new InputError(`The ${what} of '${show(expr)}' is not finite at the start ${at0}.`);
       }
     }
 

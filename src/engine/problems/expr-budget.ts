@@ -83,7 +83,8 @@ function estimate(node: MathNode, v: string): Est {
       return { s: 1, dep: n.name === v, d: 1 };
     case 'ParenthesisNode': {
       const c = estimate(n.content as MathNode, v);
-      return { s: c.s + 1, dep: c.dep, d: c.dep ? c.d + 1 : 1 };
+      // mathjs differentiates inside parentheses without asking whether the content is constant.
+      return { s: c.s + 1, dep: c.dep, d: c.d + 1 };
     }
     case 'OperatorNode':
     case 'FunctionNode': {
