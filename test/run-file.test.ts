@@ -71,6 +71,37 @@ describe('run file (schema 1)', () => {
   it('rejects columns of different lengths', () => {
     const file = runToJson(run);
     file.flows.gd!.loss.pop();
-    expect(() => parseRunFile(JSON.stringify(file))).toThrow(/flows\.gd\.loss has 4 entries but t has 5/);
+    expect(() => parseRunFile(JSON.stringify(file))).toThrow(/losses \(flows\.gd\.loss\) has 4 entries but the times \(t\) have 5/);
+  });
+
+  describe('the schema states every shape and range, in the page\'s words (issue 12 row 13)', () => {
+    const base = () => JSON.parse(JSON.stringify(runToJson(run)));
+    const cases: [string, (f: any) => unknown, RegExp][] = [
+      ['schema is an object without a string form', (f) => (f.schema = { toString: 'x' }), /schema version \(schema\): expected the number 1, got an object/],
+      ['schema is the text "1"', (f) => (f.schema = '1'), /schema version \(schema\): expected the number 1, got the text "1"/],
+      ['ragged eigenvalue rows', (f) => f.flows.gd.eigenvalues[2].pop(), /eigenvalues \(flows\.gd\.eigenvalues\) row 2 has 1 values but row 0 has 2/],
+      ['ragged δ rows', (f) => f.flows.gd.delta[1].push(3), /rod vectors δ \(flows\.gd\.delta\) row 1 has 3 values; expected 2/],
+      ['empty state rows', (f) => f.flows.gd.w.forEach((r: number[]) => r.splice(0)), /states \(flows\.gd\.w\) row 0 has 0 values; expected 2/],
+      ['η = 1e308', (f) => (f.eta = 1e308), /step size η \(eta\): expected at most 1000, got 1e\+308/],
+      ['dim = 1e15', (f) => (f.problem.dim = 1e15), /problem dimension \(problem\.dim\): expected at most/],
+      ['a __proto__ parameter', (f) => (f.problem.params = JSON.parse('{"__proto__": 1}')), /problem parameters \(problem\.params/],
+      ['times going back', (f) => (f.flows.gd.t[3] = 0), /times \(flows\.gd\.t\) must not decrease/],
+      ['a missing η', (f) => delete f.eta, /step size η \(eta\) is missing/],
+      ['a start of the wrong length', (f) => (f.start = [1, 2, 3]), /start point \(start\) has 3 coordinates/],
+      ['a top-level list', () => undefined, /expected an object, got a list of 0/],
+    ];
+    it.each(cases)('%s', (_name, mutate, msg) => {
+      let f = base();
+      if (_name === 'a top-level list') f = [];
+      else mutate(f);
+      let err: unknown;
+      try {
+        parseRunFile(JSON.stringify(f));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as Error).message).toMatch(msg);
+    });
   });
 });

@@ -31,7 +31,7 @@ describe('URL state', () => {
       hide: ['problem', 'eta'],
     };
     const url = toUrl(s);
-    expect(url.startsWith('?v=1&')).toBe(true);
+    expect(url.startsWith('#v=1&')).toBe(true);
     const back = parseUrl(url);
     expect(back.ignored).toEqual([]);
     expect(back.settings).toEqual(s);
@@ -193,5 +193,32 @@ describe('URL state', () => {
       expect(r.ignored).toEqual(['engine=wasm (only network problems have an engine choice)']);
       expect(toUrl({ ...defaultSettings(), engine: 'wasm' })).not.toContain('engine=');
     });
+  });
+});
+
+describe('URL state in the fragment (issue 12 row 1)', () => {
+  it('links are written as a fragment, and old query links open the same settings', () => {
+    const s: Settings = { ...defaultSettings(), problem: 'quartic', eta: 0.9, start: [0.015], steps: 345 };
+    const frag = toUrl(s);
+    expect(frag.startsWith('#v=1&')).toBe(true);
+    expect(parseUrl(frag).settings).toEqual(s);
+    expect(parseUrl('?' + frag.slice(1)).settings).toEqual(s);
+    expect(parseUrl(frag.slice(1)).settings).toEqual(s);
+  });
+
+  it('a link with a very long value still parses (the fragment never reaches a server) and says what it ignored', () => {
+    const long = 'x'.repeat(10_000);
+    const r = parseUrl(`#v=1&problem=custom&expr=${long}&eta=0.2`);
+    expect(r.settings.eta).toBe(0.2);
+    expect(r.settings.expr).toBeUndefined();
+    expect(r.ignored.join(' ')).toContain('longer than 400 characters');
+    // A long fork history: 100 forks round-trip.
+    const forks = Array.from({ length: 100 }, (_, i) => ({ t: 10 * (i + 1), eta: 0.3 - i * 1e-3 }));
+    const s: Settings = { ...defaultSettings(), steps: 2000, forks };
+    expect(parseUrl(toUrl(s)).settings.forks).toEqual(forks);
+  });
+
+  it("the lessons' caption key is not an unknown setting", () => {
+    expect(parseUrl('#v=1&problem=valley&caption=hello').ignored).toEqual([]);
   });
 });

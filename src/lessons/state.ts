@@ -17,10 +17,11 @@ const BOOT_HASH = typeof location !== 'undefined' ? location.hash : '';
 export const MAX_AUTHORED_CAPTION = 600;
 
 function authoredCaption(hash: string): string | null {
-  const m = /^#caption=(.*)$/s.exec(hash);
+  // The page's state lives in the fragment too (#v=1&…&caption=…, see src/state/url.ts).
+  const m = /(?:^#|&)caption=([^&]*)/s.exec(hash);
   if (!m) return null;
   try {
-    const text = decodeURIComponent(m[1]).trim();
+    const text = decodeURIComponent(m[1].replace(/\+/g, ' ')).trim();
     return text ? text.slice(0, MAX_AUTHORED_CAPTION) : null;
   } catch {
     return null;
@@ -34,7 +35,7 @@ interface LessonUi {
 }
 
 export const lessonUi = createStore<LessonUi>(() => ({
-  landing: BOOT_SEARCH === '' || BOOT_SEARCH === '?',
+  landing: (BOOT_SEARCH === '' || BOOT_SEARCH === '?') && !/^#(?:.*&)?v=/.test(BOOT_HASH),
   authored: authoredCaption(BOOT_HASH),
   about: false,
 }));

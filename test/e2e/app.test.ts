@@ -217,7 +217,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const before = await appState<number[]>(page, '(s) => Array.from(s.run.traces.gd.w.subarray(0, 8))');
     // A drag to the lower left that keeps the new paths inside the valley's window (for the screenshot).
     await dragStart(page, -48, 32, 8);
-    const after = await appState<{ start: number[]; w: number[]; url: string }>(page, '(s) => ({ start: s.settings.start, w: Array.from(s.run.traces.gd.w.subarray(0, 8)), url: location.search })');
+    const after = await appState<{ start: number[]; w: number[]; url: string }>(page, '(s) => ({ start: s.settings.start, w: Array.from(s.run.traces.gd.w.subarray(0, 8)), url: location.hash.slice(1) })');
     expect(after.start[0]).toBeLessThan(0.2);
     expect(after.start[1]).toBeLessThan(0.2);
     expect(after.w[0]).toBeCloseTo(after.start[0], 12);
@@ -238,7 +238,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const end = await dragStart(page, -37.3, 23.7, 5);
     const st = await appState<{ start: number[]; w0: number[]; url: string; runId: number }>(
       page,
-      '(s) => ({ start: s.settings.start, w0: Array.from(s.run.traces.gd.w.subarray(0, 2)), url: location.search, runId: s.run.runId })',
+      '(s) => ({ start: s.settings.start, w0: Array.from(s.run.traces.gd.w.subarray(0, 2)), url: location.hash.slice(1), runId: s.run.runId })',
     );
     const urlStart = new URLSearchParams(st.url).get('start')!.split(',').map(Number);
     const texts = [await fieldX.inputValue(), await fieldY.inputValue()];
@@ -268,7 +268,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.start?.[0] === 0.123456789012345);
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
     expect(await fieldX.inputValue()).toBe('0.123456789012345');
-    const typed = await appState<{ url: string; w0: number }>(page, '(s) => ({ url: location.search, w0: s.run.traces.gd.w[0] })');
+    const typed = await appState<{ url: string; w0: number }>(page, '(s) => ({ url: location.hash.slice(1), w0: s.run.traces.gd.w[0] })');
     expect(new URLSearchParams(typed.url).get('start')!.split(',').map(Number)[0]).toBe(0.123456789012345);
     expect(typed.w0).toBe(0.123456789012345);
     await page.context().close();
@@ -375,7 +375,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
     const st = await appState<{ t0: number; ghosts: number; eta: number; first: number; url: string }>(
       page,
-      '(s) => ({ t0: s.run.t0, ghosts: s.ghosts.length, eta: s.run.eta, first: s.run.traces.gd.t[0], url: location.search })',
+      '(s) => ({ t0: s.run.t0, ghosts: s.ghosts.length, eta: s.run.eta, first: s.run.traces.gd.t[0], url: location.hash.slice(1) })',
     );
     expect(st.t0).toBe(k);
     expect(st.first).toBe(k);
@@ -431,12 +431,12 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.getByTestId('copy-link').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=toast]')?.textContent?.includes('Link'));
     const link = await page.evaluate(() => navigator.clipboard.readText());
-    const search = new URL(link).search;
-    expect(search).toBe(await page.evaluate(() => location.search));
+    const search = new URL(link).hash.slice(1);
+    expect(search).toBe(await page.evaluate(() => location.hash.slice(1)));
     expect(new URLSearchParams(search).get('fork')).toBe(`${k1}:0.3,${k2}:0.25`);
     expect(new URLSearchParams(search).get('eta')).toBe('0.2');
 
-    const page2 = await open(search);
+    const page2 = await open('#' + search);
     await page2.waitForFunction((t) => {
       const s = (window as any).__rodflow.store.getState();
       return s.run.done && s.run.t0 === t && s.ghosts.length === 2;
@@ -473,12 +473,12 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     console.log(`fork link: ${compared} numbers compared, worst |Δ| = ${worst}, bit-identical: ${exact}`);
     // The ghosts are listed and drawn (screenshot); the link's URL stays the same after the rebuild.
     await expect.poll(() => page2.getByRole('list', { name: 'Ghost runs' }).locator('li span').allInnerTexts()).toEqual(['η = 0.3', 'η = 0.25']);
-    expect(await page2.evaluate(() => location.search)).toBe(search);
+    expect(await page2.evaluate(() => location.hash.slice(1))).toBe(search);
     await page2.waitForTimeout(400);
     await shot(page2, 'e2e-fork-link.png');
     // Back in the first page: a reset forgets the forks (the link opens a fresh run), back brings them again.
     await page.getByTestId('reset').click();
-    await page.waitForFunction(() => !new URLSearchParams(location.search).has('fork'));
+    await page.waitForFunction(() => !new URLSearchParams(location.hash.slice(1)).has('fork'));
     expect(await appState<number>(page, '(s) => s.ghosts.length')).toBe(0);
     await page.goBack();
     await page.waitForFunction((t) => {
@@ -488,6 +488,56 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     same('run after back', before.run, (await snapshot(page)).run);
     await page2.context().close();
     await page.context().close();
+  });
+
+  it('links live in the fragment: an old ? link opens and becomes one; a 10k-character link opens with a notice', async () => {
+    const page = await open('?v=1&problem=quartic&eta=1&steps=60');
+    await waitRun(page, 1);
+    expect(await page.evaluate(() => location.search)).toBe('');
+    expect(await page.evaluate(() => location.hash)).toContain('problem=quartic');
+    await page.context().close();
+    // The fragment never reaches the server, so no header limit: a long value gets a notice, not a 431.
+    const long = await open('#v=1&problem=custom&expr=' + 'x'.repeat(10_000) + '&eta=0.2');
+    await long.locator('.notice').first().waitFor({ timeout: 20_000 });
+    expect(await long.locator('.notice').first().innerText()).toContain('longer than 400 characters');
+    await waitRun(long, 1);
+    await long.context().close();
+  });
+
+  it('the worker killed mid-run: the page recovers, keeps the recorded run, says so, and continues', async () => {
+    // 1-D/2-D: recomputed exactly, playhead kept.
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=2');
+    await waitRun(page, 200);
+    await page.evaluate(() => (window as any).__rodflow.pause());
+    const before = await page.evaluate(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return { playhead: s.playhead, w: Array.from(s.run.traces.gd.w.subarray(0, 400)) as number[] };
+    });
+    await page.evaluate(() => (window as any).__rodflow.killWorker());
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().notices.some((n: string) => n.includes('worker stopped')));
+    await page.waitForFunction((ph) => {
+      const s = (window as any).__rodflow.store.getState();
+      return s.run.done && s.playhead === ph;
+    }, before.playhead, { timeout: 30_000 });
+    const after = await page.evaluate(() => Array.from((window as any).__rodflow.store.getState().run.traces.gd.w.subarray(0, 400)) as number[]);
+    expect(after).toEqual(before.w);
+    await page.evaluate(() => (window as any).__rodflow.play());
+    await page.waitForFunction((ph) => (window as any).__rodflow.store.getState().playhead > ph + 10, before.playhead);
+    await page.context().close();
+
+    // A network: its recorded samples become a saved run; the new worker runs again.
+    const net = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=5&flows=gd');
+    await net.waitForFunction(() => (window as any).__rodflow.store.getState().run.frontier >= 5, undefined, { timeout: 60_000 });
+    const n0 = await net.evaluate(() => (window as any).__rodflow.store.getState().run.traces.gd.length as number);
+    await net.evaluate(() => (window as any).__rodflow.killWorker());
+    await net.waitForFunction(() => (window as any).__rodflow.store.getState().notices.some((n: string) => n.includes('worker stopped')));
+    const saved = await net.evaluate(() => (window as any).__rodflow.store.getState().saved.map((o: any) => ({ name: o.name, n: o.traces.gd.length })));
+    expect(saved).toHaveLength(1);
+    expect(saved[0].name).toContain('before the worker stopped');
+    expect(saved[0].n).toBeGreaterThanOrEqual(n0);
+    await net.evaluate(() => (window as any).__rodflow.play());
+    await net.waitForFunction(() => (window as any).__rodflow.store.getState().run.frontier >= 3, undefined, { timeout: 60_000 });
+    await net.context().close();
   });
 
   it('a classroom link hides the chosen controls', async () => {
@@ -623,7 +673,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(requests.filter((u) => /engine-backend|tfjs|\.wasm/.test(u))).toEqual([]);
       expect(await page.evaluate(() => typeof (globalThis as any)._tfengine)).toBe('undefined');
       await page.locator('#engine-select').selectOption('wasm');
-      await expect.poll(() => page.evaluate(() => location.search), { timeout: 10_000 }).toContain('engine=wasm');
+      await expect.poll(() => page.evaluate(() => location.hash.slice(1)), { timeout: 10_000 }).toContain('engine=wasm');
       await waitEngine(page);
       expect((await engineState(page))?.info?.name).toBe('wasm');
       await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 20, null, { timeout: 60_000 });
@@ -635,7 +685,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(f64).toBeGreaterThan(0);
       expect(wasm).toBeGreaterThan(0);
       await page.locator('#engine-select').selectOption('float64');
-      await expect.poll(() => page.evaluate(() => location.search), { timeout: 10_000 }).not.toContain('engine=');
+      await expect.poll(() => page.evaluate(() => location.hash.slice(1)), { timeout: 10_000 }).not.toContain('engine=');
       await expect.poll(() => page.getByTestId('engine-badge').innerText(), { timeout: 10_000 }).toContain('CPU float64 (reference)');
       allRequests.push(...requests);
       allErrors.push(...o.errors);

@@ -160,7 +160,7 @@ export function SaveAsScene() {
   const make = () => {
     const s = store.getState().settings;
     const base = linkFor(s.hide).replace(/([?&])(lesson|scene)=[^&]*/g, '$1').replace(/&&+/g, '&').replace(/[?&]$/, '');
-    const link = `${base}#caption=${encodeURIComponent(text.trim().slice(0, 600))}`;
+    const link = `${base}${base.includes('#') ? '&' : '#'}caption=${encodeURIComponent(text.trim().slice(0, 600))}`;
     void copyText(link, 'Scene link');
     setOpen(false);
   };

@@ -1,0 +1,113 @@
+/**
+ * Start-up: the worker, the subscriptions of the state modules, the settings from the address, history
+ * navigation, the replay clock. And recovery when the worker dies (an uncaught error, a crash, killed):
+ * a new worker takes over, the recorded run stays on the page, a notice says so, and the run continues.
+ */
+import type { FlowId } from '../engine/types.ts';
+import { apply } from './apply.ts';
+import { runCommitted, startChunkIntake } from './chunks.ts';
+import { get, releaseHeld, set } from './commit.ts';
+import { checkWebGpu, startEngineStatus } from './engine-status.ts';
+import { isRebuilding, startForkRebuild, startFromLink } from './forks.ts';
+import { requestGrid } from './grid.ts';
+import { exportRun, importRunText } from './overlays.ts';
+import { perf, trackPointer } from './perf.ts';
+import { configOf, fmtEta } from './selectors.ts';
+import { store, type Overlay } from './store.ts';
+import { setEta } from './apply.ts';
+import { setStart } from './drag.ts';
+import { pause, play, startTransport, stepOnce } from './transport.ts';
+import { addressFor, readLocation } from './url-sync.ts';
+import { connectWorker, disconnectWorker, workerFailed, type WorkerLike } from './worker-link.ts';
+
+let makeWorker: () => WorkerLike = () => new Worker(new URL('../worker/sim.worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike;
+let worker: WorkerLike | null = null;
+
+function spawn(): void {
+  worker = makeWorker();
+  connectWorker(worker);
+  startEngineStatus();
+}
+
+/** Open the settings the address carries: at start-up (replace the entry) or on back/forward. */
+export function fromLocation(how: 'replace' | 'none'): void {
+  const { settings, ignored } = readLocation();
+  const prev = get().settings;
+  set({ notices: ignored.length ? [`Parts of the link were ignored and their defaults used: ${ignored.join('; ')}.`] : [] });
+  if (how === 'replace') {
+    set({ settings, playing: settings.play });
+    requestGrid(settings);
+    startFromLink(settings);
+    history.replaceState(null, '', addressFor(get().settings));
+  } else {
+    apply(settings, prev, { history: 'none', forkEta: false, fromLink: true });
+  }
+}
+
+/**
+ * The worker died: start a new one and continue. A 1-D/2-D run is recomputed from its settings (fork
+ * history included), which reproduces it exactly, and the playhead returns to where it was; a network run's
+ * recorded samples become a saved run (the page does not hold a network's whole state to continue it
+ * from), and the run starts again, paused.
+ */
+export function recoverWorker(reason: string): void {
+  disconnectWorker('The simulation worker stopped.');
+  releaseHeld();
+  spawn();
+  const st = get();
+  const r = st.run;
+  let kept = '';
+  if (r.mode === 'stream' && Object.keys(r.traces).length) {
+    const o: Overlay = { key: `recovered-${r.runId}`, name: `η = ${fmtEta(r.eta)}, before the worker stopped`, kind: 'saved', eta: r.eta, traces: { ...r.traces } as Partial<Record<FlowId, Overlay['traces'][FlowId]>>, visible: true };
+    set({ saved: [...st.saved, o], playing: false, dragging: false });
+    kept = ` Its recorded run is kept under Runs as “${o.name}”; press Play to run again.`;
+  } else {
+    set({ dragging: false });
+    kept = ' The recorded run is kept: a new worker recomputes it exactly.';
+  }
+  set({ notices: [...get().notices, `The simulation worker stopped (${reason}).${kept}`] });
+  requestGrid(get().settings, true);
+  const playhead = st.playhead;
+  // Ghosts of a 1-D/2-D run come back with its fork history; a network's stay.
+  startFromLink(get().settings, { keepGhosts: r.mode === 'stream', play: false });
+  if (r.mode === 'horizon') {
+    // Back at the same step once the recomputed run reaches it.
+    const off = runCommitted.on(({ run }) => {
+      if (isRebuilding() || run.error) return off();
+      if (run.frontier >= playhead || run.done) {
+        off();
+        set({ playhead: Math.min(playhead, run.frontier) });
+      }
+    });
+  }
+}
+
+export function initController(opts: { worker?: () => WorkerLike } = {}): void {
+  if (opts.worker) makeWorker = opts.worker;
+  startChunkIntake();
+  startForkRebuild();
+  spawn();
+  workerFailed.on((why) => recoverWorker(why));
+  fromLocation('replace');
+  window.addEventListener('popstate', () => fromLocation('none'));
+  startTransport();
+  trackPointer();
+  void checkWebGpu();
+  (window as unknown as { __rodflow: unknown }).__rodflow = {
+    store,
+    perf,
+    configOf,
+    importRunText,
+    exportRun,
+    setStart,
+    setEta,
+    play,
+    pause,
+    stepOnce,
+    /** The fault test: kill the worker as a crash would. */
+    killWorker: () => {
+      worker?.terminate?.();
+      recoverWorker('killed');
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The page's state modules (src/state) in Node, wired to the real worker dispatch in-process (the same
+ * messages the Web Worker gets): boot from a link, forks on a mid-run η change and their fork history in
+ * the address, a link's fork history rebuilt bit for bit (the chunks → rebuild subscription), the
+ * transport's stream stop rule, and recovery from a killed worker.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FromWorker, ToWorker } from '../src/worker/protocol.ts';
+
+// ---- the browser globals the state modules touch -------------------------------------------------
+const g = globalThis as Record<string, unknown>;
+const loc = { pathname: '/', search: '', hash: '', origin: 'http://test' };
+const entries: string[] = [];
+function go(url: string): void {
+  const u = new URL(url, 'http://test/');
+  loc.pathname = u.pathname;
+  loc.search = u.search;
+  loc.hash = u.hash;
+}
+g.location = loc;
+g.history = {
+  pushState: (_s: unknown, _t: string, url: string) => {
+    entries.push(url);
+    go(url);
+  },
+  replaceState: (_s: unknown, _t: string, url: string) => {
+    entries[entries.length - 1] = url;
+    go(url);
+  },
+};
+const listeners = new Map<string, (() => void)[]>();
+g.window = { addEventListener: (t: string, f: () => void) => listeners.set(t, [...(listeners.get(t) ?? []), f]) };
+g.requestAnimationFrame = (f: (t: number) => void) => setTimeout(() => f(performance.now()), 4) as unknown as number;
+g.cancelAnimationFrame = (id: number) => clearTimeout(id);
+const ls = new Map<string, string>();
+g.localStorage = { getItem: (k: string) => ls.get(k) ?? null, setItem: (k: string, v: string) => void ls.set(k, v) };
+
+const { createWorkerHost } = await import('../src/worker/host.ts');
+const ctl = await import('../src/state/controller.ts');
+const { store } = await import('../src/state/store.ts');
+const { parseUrl } = await import('../src/state/url.ts');
+
+/** A worker for the page: the real dispatch, messages passed asynchronously as postMessage would. */
+const hosts: { close(): void }[] = [];
+const posted: ToWorker[] = [];
+function inProcessWorker() {
+  const w = {
+    onmessage: null as ((ev: MessageEvent<FromWorker>) => void) | null,
+    onerror: null as ((ev: ErrorEvent) => void) | null,
+    dead: false,
+    postMessage(m: ToWorker) {
+      posted.push(m);
+      if (!w.dead) setTimeout(() => !w.dead && host.onMessage(structuredClone(m)), 0);
+    },
+    terminate() {
+      w.dead = true;
+      host.close();
+    },
+  };
+  const host = createWorkerHost((m) => setTimeout(() => !w.dead && w.onmessage?.({ data: m } as MessageEvent<FromWorker>), 0));
+  hosts.push(host);
+  return w;
+}
+
+const until = async (pred: () => boolean, ms = 15_000) => {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+const st = () => store.getState();
+
+beforeAll(async () => {
+  go('/?v=1&problem=valley&eta=0.3&steps=300&play=0');
+  entries.push(loc.pathname + loc.search);
+  ctl.initController({ worker: inProcessWorker });
+  await until(() => st().run.done);
+});
+afterAll(() => hosts.forEach((h) => h.close()));
+
+describe('state modules with the worker in-process', () => {
+  it('boot: an old query link opens its settings and the address becomes a fragment', () => {
+    expect(st().settings.steps).toBe(300);
+    expect(st().run.traces.gd!.length).toBe(301);
+    expect(loc.search).toBe('');
+    expect(loc.hash.startsWith('#v=1&problem=valley')).toBe(true);
+  });
+
+  it('a mid-run η change forks at the playhead; the address carries the fork history; a link rebuilds it exactly', async () => {
+    ctl.setPlayhead(120);
+    ctl.setEta(0.25);
+    await until(() => st().run.done && st().run.t0 === 120);
+    expect(st().ghosts.map((o) => o.name)).toEqual(['η = 0.3']);
+    expect(st().settings.forks).toEqual([{ t: 120, eta: 0.3 }]);
+    expect(parseUrl(loc.hash).settings.forks).toEqual([{ t: 120, eta: 0.3 }]);
+    const ref = { w: Array.from(st().run.traces.gd!.w.subarray(0, 362)), ghost: Array.from(st().ghosts[0].traces.gd!.w.subarray(0, 242)), link: loc.hash };
+
+    // Somewhere else first (a fresh run, forks forgotten), then back to the link: the rebuild replays it.
+    ctl.reset();
+    await until(() => st().run.done && st().run.t0 === 0);
+    expect(st().settings.forks).toBeUndefined();
+    expect(loc.hash).not.toContain('fork=');
+    go('/' + ref.link);
+    ctl.fromLocation('none');
+    await until(() => st().run.done && st().run.t0 === 120 && st().ghosts.length === 1);
+    expect(Array.from(st().run.traces.gd!.w.subarray(0, 362))).toEqual(ref.w);
+    expect(Array.from(st().ghosts[0].traces.gd!.w.subarray(0, 242))).toEqual(ref.ghost);
+    expect(st().run.eta).toBe(0.25);
+  });
+
+  it('a fork history the run cannot reach opens from the start with a notice', async () => {
+    go('/#v=1&problem=valley&eta=0.3&steps=300&fork=250:5&play=0');
+    ctl.fromLocation('none');
+    await until(() => st().notices.some((n) => n.includes('does not reach step 250')) && st().run.done);
+    expect(st().run.t0).toBe(0);
+    expect(st().settings.forks).toBeUndefined();
+  });
+
+  it('a killed worker: a new one recomputes the run exactly, the playhead stays, a notice says so', async () => {
+    go('/#v=1&problem=valley&eta=0.3&steps=300&play=0');
+    ctl.fromLocation('none');
+    await until(() => st().run.done && st().run.t0 === 0 && st().ghosts.length === 0);
+    ctl.setPlayhead(77);
+    const w = Array.from(st().run.traces.gd!.w.subarray(0, 602));
+    const runId = st().run.runId;
+    ctl.recoverWorker('killed');
+    await until(() => st().run.runId > runId && st().run.done && st().playhead === 77);
+    expect(Array.from(st().run.traces.gd!.w.subarray(0, 602))).toEqual(w);
+    expect(st().notices.at(-1)).toContain('worker stopped (killed)');
+    expect(st().notices.at(-1)).toContain('recorded run is kept');
+  });
+
+  it('stream: play runs the network to its budget, then the transport stops playing (chunks → transport signal)', async () => {
+    ctl.selectProblem('mlp-chebyshev');
+    ctl.setSettings({ steps: 6, flows: ['gd'], speed: 3 });
+    await until(() => st().run.mode === 'stream' && st().run.info !== null);
+    ctl.play();
+    await until(() => st().run.done, 30_000);
+    await until(() => !st().playing);
+    expect(st().run.frontier).toBe(6);
+    expect(posted.some((m) => m.type === 'play')).toBe(true);
+  });
+});
