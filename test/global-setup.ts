@@ -7,7 +7,7 @@
  *    others reuse it, and it is removed at the end: one `vite build` per run instead of one per file,
  *    and two runs at once never share or delete each other's build.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM helper without types
@@ -33,10 +33,31 @@ export default async function setup(project: TestProject): Promise<() => void> {
       console.warn(`[global-setup] CLI build failed: ${(e as Error).message}`);
     }
   }
-  const dir = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `run-${process.pid}-${Date.now()}`);
+  const cache = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e');
+  removeOrphans(cache);
+  const dir = join(cache, `run-${process.pid}-${Date.now()}`);
   project.provide('pageBuildDir', dir);
   return () => {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.lock`, { recursive: true, force: true });
   };
+}
+
+/** Page builds of runs whose process is gone (killed before their teardown) are removed. */
+function removeOrphans(cache: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(cache);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^run-(\d+)-/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(cache, name), { recursive: true, force: true });
+    }
+  }
 }

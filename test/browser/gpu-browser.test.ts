@@ -31,6 +31,7 @@ import { MlpProblem } from '../../src/engine/nn/mlp.ts';
 import type { Activation, MlpArch } from '../../src/engine/nn/mlp-spec.ts';
 import { normal } from '../../src/engine/nn/rng.ts';
 import { rel } from '../vec-compare.ts';
+import { scaled } from '../timeouts.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -146,7 +147,7 @@ describe.skipIf(!hasChromium)('tfjs network path in Chromium (WebGPU/SwiftShader
     await page.evaluate(() => (window as unknown as { gpuHarness: { warm(): Promise<unknown> } }).gpuHarness.warm());
     // Longer than the default hook timeout: a Vite build of the harness page (all tfjs backends), a
     // Chromium launch and the first start of each backend (SwiftShader's WebGPU device takes seconds).
-  }, 120_000);
+  }, scaled(120_000));
 
   afterAll(async () => {
     await browser?.close();

@@ -11,6 +11,7 @@ import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
 import { HAS_CHROMIUM, ROOT, SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { scaled } from '../timeouts.ts';
 
 let h: Harness;
 /** Every request any page made, for the same-origin check at the end. */
@@ -820,5 +821,5 @@ describe('npm start', () => {
       rmSync(dist, { recursive: true, force: true });
     }
     // Longer than the 20 s default: a whole `vite build` runs inside this test (~5 s quiet).
-  }, 60_000);
+  }, scaled(60_000));
 });
