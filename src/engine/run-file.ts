@@ -64,7 +64,7 @@ const FlowRecordSchema = z.object({
     .object({ step: count(RUN_FILE_LIMITS.maxSteps, 'the step it stopped at'), reason: z.string({ error: 'a text' }).max(500, { error: 'at most 500 characters' }) }, { error: 'an object { step, reason } or null' })
     .nullable()
     .optional(),
-});
+}, { error: 'an object { stride, projected, t, w, loss, … } (a recorded flow)' });
 
 export const RunFileSchema = z.object(
   {

@@ -45,15 +45,17 @@ import {
 
 export const URL_SCHEMA_VERSION = 1;
 
-const finite = z.coerce.number().refine(Number.isFinite, 'not a finite number');
+const finite = z.coerce.number({ error: 'not a finite number' }).refine(Number.isFinite, 'not a finite number');
+/** One of `values`, with the message the notice shows. */
+const oneOf = <T extends string>(values: readonly T[]) => z.enum(values as unknown as [T, ...T[]], { error: `expected one of ${values.join(', ')}` });
 const list = <T extends string>(values: readonly T[]) =>
   z
     .string()
     .transform((s) => (s === '' ? [] : s.split(',')))
-    .pipe(z.array(z.enum(values as unknown as [T, ...T[]])));
+    .pipe(z.array(oneOf(values)));
 
 const etaValue = finite.pipe(z.number().positive('η must be positive').max(1e3, 'η must be at most 1000'));
-const stepsValue = finite.pipe(z.number().int('must be an integer').min(1).max(MAX_STEPS));
+const stepsValue = finite.pipe(z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_STEPS, `must be at most ${MAX_STEPS}`));
 /** One fork: `t:η` (absolute time of the fork, η of the run that was forked). */
 const forkSeg = z
   .string()
@@ -204,7 +206,7 @@ const FIELDS: (Field<unknown> | PrefixField)[] = [
     schema: z
       .string()
       .transform((s) => s.split(',').map((x) => (x.trim() === '' ? NaN : Number(x))))
-      .pipe(z.array(z.number().refine(Number.isFinite, 'not a finite number').refine((x) => Math.abs(x) <= 1e6, 'too large')).min(1).max(2)),
+      .pipe(z.array(z.number({ error: 'not a finite number' }).refine(Number.isFinite, 'not a finite number').refine((x) => Math.abs(x) <= 1e6, 'too large')).min(1, 'expected 1 or 2 numbers').max(2, 'expected 1 or 2 numbers')),
     read(s, v, { spec }) {
       if (spec.kind === 'network') return 'start (a network starts from its seeded weights)';
       if (spec.dim !== undefined && v.length !== spec.dim) return `start=${v.join(',')} (${spec.id} needs ${spec.dim} coordinate${spec.dim > 1 ? 's' : ''})`;
@@ -215,13 +217,13 @@ const FIELDS: (Field<unknown> | PrefixField)[] = [
   field({ key: 'steps', schema: stepsValue, read: (s, v) => void (s.steps = v), write: (s) => String(s.steps) }),
   field({ key: 'flows', schema: list(FLOW_IDS), read: (s, v) => void (s.flows = FLOW_IDS.filter((f) => v.includes(f))), write: (s) => s.flows.join(',') }),
   OPTIONS,
-  field({ key: 'time', schema: z.enum(['steps', 'eta']), read: (s, v) => void (s.timeAxis = v), write: (s) => (s.timeAxis !== 'steps' ? s.timeAxis : undefined) }),
+  field({ key: 'time', schema: oneOf(['steps', 'eta'] as const), read: (s, v) => void (s.timeAxis = v), write: (s) => (s.timeAxis !== 'steps' ? s.timeAxis : undefined) }),
   field({ key: 'log', schema: list(LOG_AXES), read: (s, v) => void (s.log = LOG_AXES.filter((a) => v.includes(a)) as LogAxis[]), write: (s) => s.log.join(',') }),
-  field({ key: 'speed', schema: finite.pipe(z.number().int().min(0).max(10_000)), read: (s, v) => void (s.speed = v), write: (s) => (s.speed !== 0 ? String(s.speed) : undefined) }),
-  field({ key: 'play', schema: z.enum(['0', '1']), read: (s, v) => void (s.play = v === '1'), write: (s) => (!s.play ? '0' : undefined) }),
+  field({ key: 'speed', schema: finite.pipe(z.number().int('must be an integer').min(0, 'must be at least 0').max(10_000, 'must be at most 10000')), read: (s, v) => void (s.speed = v), write: (s) => (s.speed !== 0 ? String(s.speed) : undefined) }),
+  field({ key: 'play', schema: oneOf(['0', '1'] as const), read: (s, v) => void (s.play = v === '1'), write: (s) => (!s.play ? '0' : undefined) }),
   field({
     key: 'engine',
-    schema: z.enum(ENGINE_CHOICES as unknown as [EngineChoice, ...EngineChoice[]], { error: `expected one of ${ENGINE_CHOICES.join(', ')}` }),
+    schema: oneOf(ENGINE_CHOICES as readonly EngineChoice[]),
     read(s, v, { spec }) {
       if (spec.kind !== 'network') return `engine=${v} (only network problems have an engine choice)`;
       if (v !== 'float64') s.engine = v;
@@ -257,11 +259,11 @@ const FIELDS: (Field<unknown> | PrefixField)[] = [
     write: (s) => s.lesson,
   }),
   field({ key: 'scene', schema: finite.pipe(z.number().int('must be an integer').min(1).max(99)), read: (s, v) => void (s.scene = v), write: (s) => (s.scene !== undefined ? String(s.scene) : undefined) }),
-  field({ key: 'presenter', schema: z.enum(['0', '1']), read: (s, v) => void (v === '1' ? (s.presenter = true) : undefined), write: (s) => (s.presenter ? '1' : undefined) }),
+  field({ key: 'presenter', schema: oneOf(['0', '1'] as const), read: (s, v) => void (v === '1' ? (s.presenter = true) : undefined), write: (s) => (s.presenter ? '1' : undefined) }),
   // Ensembles (src/ui/ensemble): the open view, η sweep or start-plane map (1-D/2-D problems).
   field({
     key: 'view',
-    schema: z.enum(['sweep', 'map']),
+    schema: oneOf(['sweep', 'map'] as const),
     read: (s, v, { spec }) => (spec.kind === 'network' ? `view=${v} (ensembles run on the 1-D/2-D problems)` : void (s.view = v)),
     write: (s, { spec }) => (s.view && spec.kind !== 'network' ? s.view : undefined),
   }),
