@@ -147,7 +147,7 @@ function PlanePlot({ h, live, layers, dim, projected, grid, info, start, anns, c
     <ContourPlot
       id="lesson-plane"
       title={projected ? 'Weights: a 2-D projection' : dim === 1 ? 'Loss curve and iterates' : 'Loss contours and paths'}
-      subtitle={projected ? 'each path projected on two fixed directions' : 'the rod: GD’s pair (black), Rod Flow’s (vermillion)'}
+      subtitle={[projected ? 'each path projected on two fixed directions' : 'the rod: GD’s pair (black), Rod Flow’s (vermillion)', ...anns.flatMap((a) => (a.kind === 'point' ? [`blue dot: ${a.label}`] : a.kind === 'arrow' ? [`blue arrow: ${a.label}`] : []))].join('; ')}
       height={h}
       window={window2}
       grid={gridProp}
