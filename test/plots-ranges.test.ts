@@ -23,6 +23,12 @@ describe('bulkExtent', () => {
     expect(b.trimmed).toBe(false);
     expect(b.max).toBeCloseTo(-0.23, 12);
   });
+  it('a start that converges fast (centre coordinate 1 → 0.35 → 0 ...) keeps its start', () => {
+    const y = [1, 0.35, ...Array.from({ length: 40 }, (_, i) => 0.35 * Math.cos(i) * Math.exp(-i / 5))];
+    const b = bulkExtent([ser('s', y)], false);
+    expect(b.trimmed).toBe(false);
+    expect(b.max).toBe(1);
+  });
   it('a smooth decay from the start keeps its head (the loss curve is not clipped)', () => {
     const y = Array.from({ length: 400 }, (_, i) => 10 * Math.exp(-i / 100));
     const b = bulkExtent([ser('s', y)], false);

@@ -113,6 +113,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       if (fr) {
         fr.dataset.seriesDrawn = String(empty || undrawable ? 0 : visible.length);
         fr.dataset.offscaleMarks = String(marked);
+        fr.dataset.samples = String(visible.reduce((m, s) => Math.max(m, usableLength(s)), 0));
       }
     }
     if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });

@@ -16,8 +16,12 @@ import { clampToAxis } from './scales.ts';
  * descent over many steps (a loss converging in 20 steps of 1000) is the dynamics and sets the range.
  */
 export const HEAD_SAMPLES = 2;
-/** The head sets the range only if it reaches at most this many spans of the rest beyond the rest. */
-export const HEAD_FACTOR = 2;
+/**
+ * The head is left out only if it reaches more than this many spans of the rest beyond the rest: then
+ * the rest would fill less than a tenth of the axis (GD's |δ|² ≈ 0.5 read as 0 next to σ² ≈ 1200).
+ * A trajectory that starts away and converges (centre coordinates, a loss descent) stays in range.
+ */
+export const HEAD_FACTOR = 10;
 
 export interface BulkExtent {
   min: number;
