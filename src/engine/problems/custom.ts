@@ -4,6 +4,9 @@
  * third order (mathjs `derivative`, each result cleaned up by `fold`, see expr-simplify.ts for why not
  * mathjs' `simplify`), and each derivative order compiled once into one fast evaluator
  * (expr-compile.ts). Parameters stay symbolic, so a parameter change reuses the cached derivatives.
+ * Stated limits (expr-budget.ts): 1000 characters, parentheses nested at most 100 deep, and at most
+ * 60,000 nodes over all derivative formulas, checked before each derivative is taken, so any
+ * accepted expression compiles in well under 2 s and anything bigger is refused in one line.
  */
 import { ConstantNode, FunctionNode, OperatorNode, derivative, parse, type MathNode } from 'mathjs';
 import { InputError, type ProblemInstance, type ProblemSettings, type ProblemSpec } from '../types.ts';
@@ -176,7 +179,7 @@ function rewrite(node: MathNode): MathNode {
 /** ∂node/∂v, cleaned up; refused (InputError) before it starts if it would pass the size budget. */
 function differentiate(node: MathNode, v: string, budget: DerivativeBudget): MathNode {
   const bound = derivativeSizeBound(node, v);
-  budget.before(node, v);
+  budget.before(bound);
   let d: MathNode;
   try {
     d = fold(derivative(node, v, { simplify: false }));
@@ -188,6 +191,8 @@ function differentiate(node: MathNode, v: string, budget: DerivativeBudget): Mat
 }
 
 const cache = new Map<string, CompiledExpr>();
+/** Refusals too: retyping an expression refused by the size budget answers at once. */
+const refused = new Map<string, InputError>();
 const CACHE_MAX = 32;
 
 /**
@@ -219,7 +224,20 @@ export function compileExpression(src: string, paramNames: string[]): CompiledEx
   const key = `${src}\u0000${names.join(',')}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const no = refused.get(key);
+  if (no) throw new InputError(no.message, no.position);
+  try {
+    return compileFresh(src, names, key);
+  } catch (e) {
+    if (e instanceof InputError) {
+      if (refused.size >= CACHE_MAX) refused.delete(refused.keys().next().value as string);
+      refused.set(key, e);
+    }
+    throw e;
+  }
+}
 
+function compileFresh(src: string, names: string[], key: string): CompiledExpr {
   const parsed = parseExpr(src);
   const { usesY } = validate(src, parsed, new Set(names));
   const root = fold(rewrite(parsed));

@@ -146,9 +146,9 @@ export class DerivativeBudget {
   used = 0;
   constructor(private readonly limit = MAX_DERIVATIVE_NODES) {}
 
-  /** Call before differentiating `node` by `v`. */
-  before(node: MathNode, v: string): void {
-    this.charge(derivativeSizeBound(node, v));
+  /** Call before differentiating, with the derivative's size bound (derivativeSizeBound). */
+  before(bound: number): void {
+    this.charge(bound);
   }
 
   /** Call with each derivative after clean-up; replaces the bound charged for it by its real size. */
