@@ -62,6 +62,10 @@ export function flowColor(id: FlowId): string {
   return FLOW_COLORS[id];
 }
 
-/** Pale sequential ramp for contour fills: low loss white, high loss light slate; paths stay legible. */
-export const CONTOUR_FILL: readonly [string, string] = ['#ffffff', '#c9d1da'];
+/**
+ * Pale sequential ramp for contour fills: low loss palest, high loss light slate; paths stay legible. The
+ * lowest band is tinted, not white: a white valley floor read as a gap in the shading (self-stab's strip
+ * along x = 0).
+ */
+export const CONTOUR_FILL: readonly [string, string] = ['#eef2f6', '#c3ccd6'];
 export const CONTOUR_LINE = '#98a3ae';
