@@ -2,7 +2,7 @@
  * The engine's shared contract. Everything under src/engine is pure TypeScript (no DOM, no React) and
  * float64; it runs in a Web Worker, in Node (CLI, tests, benchmarks) and in the browser alike.
  *
- * Time is measured in GD steps everywhere: one unit of time = one GD step (dynamics.md).
+ * Time is measured in GD steps everywhere: one unit of time = one GD step (docs/equations.md).
  */
 
 export type Vec = Float64Array;
@@ -50,6 +50,12 @@ export interface ParamSpec {
   /** Log-scale slider. */
   log?: boolean;
   help?: string;
+  /**
+   * When the parameter means something: only while the problem's choice `choice` (its default when unset)
+   * is one of `in` (e.g. the teacher's weight scale only for dataset = teacher). Absent = always. The page
+   * shows only parameters that apply and its links leave the others out (problems/params.ts paramApplies).
+   */
+  when?: { choice: string; in: readonly string[] };
 }
 
 /** A discrete setting of a problem (dataset, activation, ...). */
@@ -167,7 +173,7 @@ export interface FlowSample {
   sigma?: { values: number[]; vectors: Vec[] };
   /**
    * The model's prediction of GD's time-averaged squared gradient norm. Central flow: ‖g‖² + 4 tr Σ/η²
-   * (dynamics.md §3); the other flows omit it.
+   * (docs/equations.md §3); the other flows omit it.
    */
   predictedGradSq?: number;
 }

@@ -1,5 +1,5 @@
 /** The explorable: header, controls (generated from the registries), transport, plots. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import { reset, stepOnce, togglePlay } from '../state/controller.ts';
 import type { ControlId } from '../state/settings.ts';
@@ -56,6 +56,15 @@ function Explorer() {
   useShortcuts();
   const hideSetting = useApp((s) => s.settings.hide);
   const [showAll, setShowAll] = useState(false);
+  // Narrow screens (phones): the plots come first and the controls open as a sheet (see styles.css).
+  const [drawer, setDrawer] = useState(false);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // Focus follows the sheet: into it when it opens, back to its toggle when it closes.
+  const openDrawer = (open: boolean) => {
+    setDrawer(open);
+    requestAnimationFrame(() => (open ? closeRef : toggleRef).current?.focus());
+  };
   const hide = new Set<ControlId>(showAll ? [] : hideSetting);
   const show = (c: ControlId) => !hide.has(c);
   const label = useApp((s) => s.run.info?.label);
@@ -77,7 +86,28 @@ function Explorer() {
       </header>
       <Notices />
       <div className="main">
-        <aside className="controls" aria-label="Controls">
+        {/* First in the tab order: the transport (then the controls, then the plots); laid out above the plots. */}
+        <div className="stage-head">
+          <div className="run-label">{label ?? '…'}</div>
+          {show('transport') && <Transport showBudget={show('steps')} />}
+          <button ref={toggleRef} type="button" className="small controls-toggle" aria-expanded={drawer} aria-controls="controls" onClick={() => openDrawer(!drawer)}>
+            ⚙ Controls
+          </button>
+        </div>
+        <aside
+          id="controls"
+          className={`controls${drawer ? ' open' : ''}`}
+          aria-label="Controls"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && drawer) openDrawer(false);
+          }}
+        >
+          <div className="drawer-head">
+            <span>Controls</span>
+            <button ref={closeRef} type="button" className="small" onClick={() => openDrawer(false)}>
+              Close
+            </button>
+          </div>
           {(show('problem') || show('params')) && (
             <Section title="Problem" id="problem">
               {show('problem') && <ProblemSelect />}
@@ -101,7 +131,8 @@ function Explorer() {
           )}
           {show('flows') && (
             <Section title="Flows" id="flows">
-              <FlowToggles showOptions={show('options')} />
+              {/* Solver settings stay out of classroom links (unless "Show all controls"). */}
+              <FlowToggles showOptions={show('options') && hide.size === 0} />
             </Section>
           )}
           {show('axes') && (
@@ -127,10 +158,6 @@ function Explorer() {
           <p className="help keys">Keys: Space play/pause · → step · R reset. Every control is reachable with Tab.</p>
         </aside>
         <main className="stage">
-          <div className="stage-head">
-            <div className="run-label">{label ?? '…'}</div>
-            {show('transport') && <Transport showBudget={show('steps')} />}
-          </div>
           <DivergenceBanner />
           <RunError />
           <PlotsPanel startDraggable={show('start')} />

@@ -53,12 +53,17 @@ function OptionControl({ flow, o }: { flow: FlowId; o: OptionSpec }) {
   );
 }
 
+/**
+ * The flows on/off, then every flow's solver options behind one disclosure ("Solver settings", closed by
+ * default): the tab order reaches the transport and the main controls without walking through ~24 fields.
+ */
 export function FlowToggles({ showOptions }: { showOptions: boolean }) {
   const flows = useApp((s) => s.settings.flows);
   const toggle = (id: FlowId, on: boolean) => {
     const next = FLOW_IDS.filter((f) => (f === id ? on : flows.includes(f)));
     if (next.length) setSettings({ flows: next }, 'push');
   };
+  const tunable = FLOWS.filter((f) => flows.includes(f.id) && f.options.length > 0);
   return (
     <div className="flows">
       {FLOWS.map((f) => {
@@ -70,16 +75,22 @@ export function FlowToggles({ showOptions }: { showOptions: boolean }) {
               <span className="swatch" style={{ background: FLOW_COLORS[f.id] ?? f.color }} aria-hidden="true" />
               <span className="flow-name">{f.name}</span>
             </label>
-            {showOptions && on && f.options.length > 0 && (
-              <div className="options">
-                {f.options.map((o) => (
-                  <OptionControl key={o.key} flow={f.id} o={o} />
-                ))}
-              </div>
-            )}
           </div>
         );
       })}
+      {showOptions && tunable.length > 0 && (
+        <details className="solver" data-testid="solver-settings">
+          <summary>Solver settings</summary>
+          {tunable.map((f) => (
+            <fieldset key={f.id} className="options">
+              <legend>{f.name}</legend>
+              {f.options.map((o) => (
+                <OptionControl key={o.key} flow={f.id} o={o} />
+              ))}
+            </fieldset>
+          ))}
+        </details>
+      )}
     </div>
   );
 }

@@ -1,6 +1,8 @@
 /** Problem selector and its parameters, generated from the problem registry. */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { PROBLEMS, getProblemSpec } from '../engine/problems/registry.ts';
+import { CUSTOM_DEFAULT_EXPR, CUSTOM_DEFAULT_PARAMS, inspectExpression } from '../engine/problems/custom.ts';
+import { applicableParams } from '../engine/problems/params.ts';
 import type { ChoiceSpec, ParamSpec } from '../engine/types.ts';
 import { ENGINE_CHOICES, ENGINE_LABELS } from '../engine/gpu/engine-backend.ts';
 import { selectProblem, setEngine, setSettings } from '../state/controller.ts';
@@ -91,18 +93,42 @@ function ChoiceControl({ c, value }: { c: ChoiceSpec; value: string }) {
   );
 }
 
-/** Custom expression with the engine's InputError shown inline (with a caret under its position). */
+/** The names an expression uses besides x, y and the constants (its parameters); null when it does not parse. */
+function usedNames(src: string): string[] | null {
+  try {
+    return inspectExpression(src).params;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Custom expression with the engine's InputError shown inline (with a caret under its position), and one
+ * row per parameter the expression uses. A new name in a new expression becomes a parameter (value 1) when
+ * the expression is applied, so typing `b*x^2` never ends in "unknown symbol b".
+ */
 function ExpressionControl() {
   const expr = useApp((s) => s.settings.expr);
   const params = useApp((s) => s.settings.params);
   const err = useApp((s) => (s.run.error?.input ? s.run.error : null));
+  // The plots still show the last valid run (the controller keeps it when the input is invalid).
+  const keptRun = useApp((s) => !!(s.run.error?.input && s.run.info));
   const [draft, setDraft] = useState<string | null>(null);
-  const [newParam, setNewParam] = useState('');
-  const shown = draft ?? expr ?? '(1 - a*x^2 - y^2)^2';
+  const applied = expr ?? CUSTOM_DEFAULT_EXPR;
+  const shown = draft ?? applied;
+  // The default expression comes with its parameters' defaults (a = 0.5): the values that run.
+  const values = expr === undefined ? { ...CUSTOM_DEFAULT_PARAMS, ...params } : params;
+  const used = useMemo(() => usedNames(applied), [applied]);
+  const rows = [...(used ?? []), ...Object.keys(values).filter((k) => !used?.includes(k))];
   const commit = () => {
-    if (draft !== null && draft !== expr) setSettings({ expr: draft }, 'push');
+    if (draft !== null && draft !== applied) {
+      const next = { ...values };
+      for (const k of usedNames(draft) ?? []) if (!Object.hasOwn(next, k)) next[k] = 1;
+      setSettings({ expr: draft, params: next }, 'push');
+    }
     setDraft(null);
   };
+  const setParam = (k: string, v: number) => setSettings({ params: { ...paramsNow(), [k]: v } });
   return (
     <div className="field">
       <label htmlFor="expr-input">L(x, y) =</label>
@@ -123,55 +149,57 @@ function ExpressionControl() {
           }
         }}
       />
-      <p className="help">Enter to apply. Use x (and y), numbers, + − * / ^, sin, cos, exp, log, sqrt, … and parameters.</p>
+      <p className="help">Enter to apply. Use x (and y), numbers, + − * / ^, sin, cos, exp, log, sqrt, …; any other name is a parameter.</p>
       {err && (
         <div id="expr-error" className="inline-error" role="alert">
           {err.position !== undefined && (
             <pre className="caret" aria-hidden="true">
-              {shown + '\n' + ' '.repeat(Math.max(0, err.position)) + '^'}
+              {applied + '\n' + ' '.repeat(Math.max(0, err.position)) + '^'}
             </pre>
           )}
           {err.message}
+          {keptRun && <div className="small-text muted" data-testid="kept-run">The plots show the last valid run; Play is off until the input is fixed.</div>}
         </div>
       )}
-      <div className="custom-params">
-        {Object.entries(params).map(([k, v]) => (
-          <div className="slider-row" key={k}>
-            <label htmlFor={`cparam-${k}`}>{k} =</label>
-            <NumberField id={`cparam-${k}`} value={v} onCommit={(nv) => setSettings({ params: { ...store.getState().settings.params, [k]: nv } })} />
-            <button
-              type="button"
-              className="small"
-              aria-label={`Remove parameter ${k}`}
-              onClick={() => {
-                const p = { ...store.getState().settings.params };
-                delete p[k];
-                setSettings({ params: p });
-              }}
-            >
-              ×
-            </button>
-          </div>
-        ))}
-        <form
-          className="slider-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const name = newParam.trim();
-            if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !['x', 'y'].includes(name)) {
-              setSettings({ params: { ...store.getState().settings.params, [name]: 1 } });
-              setNewParam('');
-            }
-          }}
-        >
-          <input aria-label="New parameter name" placeholder="new parameter" value={newParam} onChange={(e) => setNewParam(e.target.value)} />
-          <button type="submit" className="small">
-            add
-          </button>
-        </form>
-      </div>
+      {rows.length > 0 && (
+        <div className="custom-params" role="group" aria-label="Parameters of the expression">
+          {rows.map((k) => {
+            const inUse = !used || used.includes(k);
+            return (
+              <div className="slider-row" key={k} data-param={k}>
+                <label htmlFor={`cparam-${k}`}>{k} =</label>
+                <NumberField id={`cparam-${k}`} value={Object.hasOwn(values, k) ? values[k] : NaN} onCommit={(v) => setParam(k, v)} />
+                {inUse ? (
+                  !Object.hasOwn(values, k) && <span className="small-text muted">needs a value</span>
+                ) : (
+                  <>
+                    <span className="small-text muted">not used</span>
+                    <button
+                      type="button"
+                      className="small"
+                      aria-label={`Remove parameter ${k}`}
+                      onClick={() => {
+                        const p = { ...paramsNow() };
+                        delete p[k];
+                        setSettings({ params: p });
+                      }}
+                    >
+                      ×
+                    </button>
+                  </>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      )}
     </div>
   );
+}
+
+function paramsNow(): Record<string, number> {
+  const s = store.getState().settings;
+  return s.expr === undefined ? { ...CUSTOM_DEFAULT_PARAMS, ...s.params } : s.params;
 }
 
 /** Networks: what runs the flows (the float64 reference, or a tfjs float32 backend, or 'auto'). */
@@ -201,7 +229,7 @@ export function ProblemParams() {
   return (
     <>
       {spec.kind === 'custom' && <ExpressionControl />}
-      {spec.params.map((p) => (
+      {applicableParams(spec, choices).map((p) => (
         <ParamControl key={p.key} p={p} value={params[p.key] ?? p.default} />
       ))}
       {(spec.choices ?? []).map((c) => (

@@ -1,6 +1,6 @@
 /** View options, saved runs, export/import, links, backend. */
 import { useRef, useState } from 'react';
-import { clearGhosts, copyText, deleteOverlay, exportRun, importRunText, linkFor, renameOverlay, saveRun, setSettings, toggleOverlay } from '../state/controller.ts';
+import { clearGhosts, copyText, deleteOverlay, exportRun, importRunFile, linkFor, renameOverlay, saveRun, setSettings, toggleOverlay } from '../state/controller.ts';
 import { CONTROL_IDS, CONTROL_LABELS, LOG_AXES, type ControlId, type LogAxis } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
 import { ENGINE_LABELS, type EngineInfo } from '../engine/gpu/engine-backend.ts';
@@ -115,11 +115,14 @@ export function ExportPanel() {
           type="file"
           accept=".json,application/json"
           className="visually-hidden"
+          // Reached through the "Import JSON…" button: not an invisible tab stop of its own.
+          tabIndex={-1}
+          aria-hidden="true"
           aria-label="Import a run file"
           data-testid="import-file"
           onChange={async (e) => {
             const f = e.target.files?.[0];
-            if (f) importRunText(await f.text(), f.name);
+            if (f) void importRunFile(f);
             e.target.value = '';
           }}
         />
@@ -131,7 +134,8 @@ export function ExportPanel() {
 
 export function LinksPanel() {
   const [open, setOpen] = useState(false);
-  const [hide, setHide] = useState<ControlId[]>(['problem', 'params']);
+  // Students get the lesson, not the solver's knobs: flow options start hidden too.
+  const [hide, setHide] = useState<ControlId[]>(['problem', 'params', 'options']);
   return (
     <div className="links">
       <button type="button" onClick={() => void copyText(linkFor(), 'Link')} data-testid="copy-link">

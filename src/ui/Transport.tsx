@@ -15,12 +15,23 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
   const avail = freezeTime(run);
   const auto = effectiveSpeed({ speed: 0, steps });
   const busy = run.computing && (run.mode === 'horizon' || playing);
+  // Invalid settings (an expression that does not parse, ...): nothing to play; the plots keep the last valid run.
+  const invalid = !!run.error?.input;
+  const why = 'The settings are invalid (see the message in the controls): the plots show the last valid run';
   return (
     <div className="transport" role="group" aria-label="Playback">
-      <button type="button" className="primary" onClick={togglePlay} aria-label={playing ? 'Pause' : 'Play'} title="Space" data-testid="play">
+      <button
+        type="button"
+        className="primary"
+        onClick={togglePlay}
+        aria-label={playing ? 'Pause' : 'Play'}
+        title={invalid ? why : 'Space'}
+        data-testid="play"
+        disabled={invalid}
+      >
         {playing ? '❚❚ Pause' : '▶ Play'}
       </button>
-      <button type="button" onClick={stepOnce} title="Single step (→)" data-testid="step">
+      <button type="button" onClick={stepOnce} title={invalid ? why : 'Single step (→)'} data-testid="step" disabled={invalid}>
         Step ▸|
       </button>
       <button type="button" onClick={reset} title="Reset to the start (R)" data-testid="reset">
@@ -54,6 +65,11 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
         <span className="badge busy" style={busy ? undefined : { visibility: 'hidden' }} aria-hidden={!busy}>
           computing…
         </span>
+        {invalid && (
+          <span className="badge busy" data-testid="invalid-badge" title={why}>
+            invalid input · last valid run shown
+          </span>
+        )}
       </div>
       <input
         className="scrubber"

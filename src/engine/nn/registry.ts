@@ -2,7 +2,7 @@
  * Network problems for the problem registry (kind 'network'). Each `create` builds the seeded dataset,
  * the float64 `MlpProblem` and the seeded initial weights (the instance's `start`).
  *
- * Presets (dynamics.md §6), with the GD edge-of-stability onset measured by scripts/accuracy.ts and
+ * Presets (docs/equations.md §6), with the GD edge-of-stability onset measured by scripts/accuracy.ts and
  * test/nn-registry.test.ts (first step with λ_max > 2/η):
  * - mlp-chebyshev: 1→30→20→1 tanh on T_4 at 20 points, η = 0.2: onset at step 325, then λ_max hovers at 10.
  * - mlp-teacher:   8→16→16→1 tanh on a teacher of the same shape (weights ×2.75), η = 0.1: onset at
@@ -134,10 +134,12 @@ const generalSpec: ProblemSpec = {
     { key: 'depth', label: 'hidden layers', default: 2, min: 1, max: 4, step: 1, integer: true },
     { key: 'width', label: 'width', default: 16, min: 1, max: 256, step: 1, integer: true, help: 'Units per hidden layer.' },
     SEED,
-    DATA_SEED,
+    // Each dataset's own parameters apply only to it (the page hides the others, links leave them out);
+    // the Chebyshev targets are fixed points, with no data seed.
+    { ...DATA_SEED, when: { choice: 'dataset', in: ['moons', 'circles', 'teacher'] } },
     INIT_SCALE,
-    DEGREE,
-    TEACHER_SCALE,
+    { ...DEGREE, when: { choice: 'dataset', in: ['chebyshev'] } },
+    { ...TEACHER_SCALE, when: { choice: 'dataset', in: ['teacher'] } },
   ],
   choices: [DATASET_CHOICE, ACTIVATION_CHOICE],
   defaults: { eta: 0.2, start: [], steps: 1500 },

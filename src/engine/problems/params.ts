@@ -59,3 +59,25 @@ export function makeLabel(name: string, params: Record<string, number>): string 
   const parts = Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`);
   return parts.length ? `${name} (${parts.join(', ')})` : name;
 }
+
+/** The spec's choice values with defaults filled in (unknown keys dropped). */
+export function resolvedChoices(spec: Pick<ProblemSpec, 'choices'>, choices: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of spec.choices ?? []) out[c.key] = choices && Object.hasOwn(choices, c.key) ? choices[c.key] : c.default;
+  return out;
+}
+
+/**
+ * Whether parameter `p` means something under these choices (ParamSpec.when): e.g. the Chebyshev degree
+ * only for dataset = chebyshev. A `when` naming a choice the problem lacks never applies.
+ */
+export function paramApplies(spec: Pick<ProblemSpec, 'choices'>, p: ParamSpec, choices: Record<string, string> | undefined): boolean {
+  if (!p.when) return true;
+  const v = resolvedChoices(spec, choices)[p.when.choice];
+  return v !== undefined && p.when.in.includes(v);
+}
+
+/** The parameters that apply under these choices, in the spec's order (what the page shows and links carry). */
+export function applicableParams(spec: Pick<ProblemSpec, 'params' | 'choices'>, choices: Record<string, string> | undefined): ParamSpec[] {
+  return spec.params.filter((p) => paramApplies(spec, p, choices));
+}

@@ -2,7 +2,7 @@
  * Legend with live readouts: each entry has a swatch, the label, a value slot written imperatively on hover
  * (no React render per mouse move) and a note (e.g. "12 ≤ 0 hidden" on log axes). Click toggles a series.
  */
-import type { MutableRefObject } from 'react';
+import { useState, type KeyboardEvent, type MutableRefObject } from 'react';
 
 export interface LegendEntry {
   id: string;
@@ -48,11 +48,26 @@ export function Legend({
   /** Reserve room for hover values (time series); off for the landscape plots. */
   readouts?: boolean;
 }) {
+  // One tab stop per legend (roving tabindex): Tab enters at the last entry used, arrows move within.
+  const [active, setActive] = useState(0);
   if (entries.length === 0) return null;
+  const current = Math.min(active, entries.length - 1);
+  const onKeyDown = (ev: KeyboardEvent<HTMLUListElement>) => {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+    const n = entries.length;
+    const to = step !== undefined ? (current + step + n) % n : ev.key === 'Home' ? 0 : ev.key === 'End' ? n - 1 : null;
+    if (to === null) return;
+    // The page's own arrow keys (→ steps the run) stay out of the legend.
+    ev.preventDefault();
+    ev.stopPropagation();
+    setActive(to);
+    ev.currentTarget.querySelectorAll<HTMLButtonElement>('button')[to]?.focus();
+  };
   return (
-    <ul className={readouts ? 'rfp-legend rfp-legend--readout' : 'rfp-legend'}>
-      {entries.map((e) => (
+    <ul className={readouts ? 'rfp-legend rfp-legend--readout' : 'rfp-legend'} role={onToggle ? 'toolbar' : undefined} aria-label={onToggle ? 'Legend: show or hide series (arrow keys move)' : undefined} onKeyDown={onToggle ? onKeyDown : undefined}>
+      {entries.map((e, i) => (
         <li
+          role={onToggle ? 'none' : undefined}
           key={e.id}
           data-legend-item=""
           data-label={e.label}
@@ -67,6 +82,8 @@ export function Legend({
             aria-pressed={!e.hidden}
             title={e.hidden ? `Show ${e.label}` : `Hide ${e.label}`}
             onClick={onToggle ? () => onToggle(e.id) : undefined}
+            onFocus={() => setActive(i)}
+            tabIndex={i === current ? 0 : -1}
             disabled={!onToggle}
           >
             <Swatch e={e} />
