@@ -3,10 +3,10 @@
  * stream transport, export, and errors, through the same messages the page sends.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseRunFile } from '../src/engine/run-file.ts';
+import { parseRunFile, runToJson } from '../src/engine/run-file.ts';
 import { onsetStep } from '../src/engine/metrics.ts';
 import { createRunner } from '../src/engine/runner.ts';
-import { createWorkerHost, type WorkerHost } from '../src/worker/host.ts';
+import { createWorkerHost, IMPORT_MAX_SAMPLES, type WorkerHost } from '../src/worker/host.ts';
 import type { FromWorker, ToWorker } from '../src/worker/protocol.ts';
 import { applyChunk, type ViewTrace } from '../src/state/trace-buffer.ts';
 
@@ -113,5 +113,28 @@ describe('worker host', () => {
     send({ type: 'fork', runId: 6, fromRunId: 5, t: 1, eta: 0.1, sameBase: false });
     const err2 = await until((m) => m.type === 'error' && m.runId === 6);
     expect(err2.type === 'error' && err2.message).toContain('no longer');
+  });
+
+  it('imports a large run file in the worker: validated, thinned to at most 4096 samples per flow, last sample kept', async () => {
+    const { send, until } = harness();
+    const r = createRunner({ problem: { id: 'valley' }, eta: 0.3, steps: 9000, flows: ['gd', 'rod-flow'], capacity: 9002 });
+    r.advance(9000);
+    const text = JSON.stringify(runToJson(r));
+    const bytes = new TextEncoder().encode(text).buffer as ArrayBuffer;
+    send({ type: 'import', reqId: 1, bytes });
+    const m = await until((x) => x.type === 'imported' && x.reqId === 1);
+    if (m.type !== 'imported') throw new Error('no import');
+    expect(m.samples).toBe(2 * 9001);
+    for (const c of m.traces) {
+      expect(c.length).toBeLessThanOrEqual(IMPORT_MAX_SAMPLES);
+      expect(c.stride).toBe(4);
+      expect(c.t[0]).toBe(0);
+      expect(c.t[c.length - 1]).toBe(9000);
+      const full = r.traces[c.flow]!;
+      expect(c.w[2 * 5]).toBe(full.w[2 * 20]); // sample 5 of the thinned trace is sample 20 (stride 4)
+    }
+    send({ type: 'import', reqId: 2, text: '{"schema":1,"flows":{}}' });
+    const e = await until((x) => x.type === 'error' && x.reqId === 2);
+    expect(e.type === 'error' && e.input && e.message).toMatch(/Not a Rod Flow Explorer run file: the problem \(problem\) is missing/);
   });
 });

@@ -91,3 +91,26 @@ export function fullCapacity(steps: number): number {
   const n = steps + 2;
   return n % 2 === 0 ? n : n + 1;
 }
+
+/**
+ * At most `max` samples of a trace (max ≥ 2): every k-th sample from the first, plus the last, with
+ * k the smallest power of two that fits (the runner's own thinning, so strides stay powers of two).
+ */
+export function thinToAtMost(tr: Trace, max: number): Trace {
+  let k = 1;
+  while (Math.ceil(tr.length / k) + 1 > max && k < tr.length) k *= 2;
+  if (k === 1) return tr;
+  const idx: number[] = [];
+  for (let i = 0; i < tr.length; i += k) idx.push(i);
+  if (idx[idx.length - 1] !== tr.length - 1) idx.push(tr.length - 1);
+  const out = { ...tr, length: idx.length, stride: tr.stride * k } as Trace;
+  for (const c of TRACE_COLUMNS) {
+    const a = tr[c.key];
+    if (!a) continue;
+    const wd = widthOf(tr, c.width);
+    const b = new Float64Array(idx.length * wd);
+    idx.forEach((i, j) => b.set(a.subarray(i * wd, (i + 1) * wd), j * wd));
+    out[c.key] = b;
+  }
+  return out;
+}

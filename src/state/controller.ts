@@ -17,7 +17,7 @@ export { initController, fromLocation, recoverWorker } from './boot.ts';
 export { apply, etaBelowEdge, selectProblem, setEngine, setEta, setSettings } from './apply.ts';
 export { setStart } from './drag.ts';
 export { pause, play, reset, rewind, setPlayhead, stepOnce, togglePlay } from './transport.ts';
-export { clearGhosts, copyText, deleteOverlay, dismissNotice, exportRun, importRunText, linkFor, renameOverlay, saveRun, setCursor, toggleOverlay } from './overlays.ts';
+export { clearGhosts, copyText, deleteOverlay, dismissNotice, exportRun, importRunFile, importRunText, linkFor, renameOverlay, saveRun, setCursor, toggleOverlay } from './overlays.ts';
 export { perf } from './perf.ts';
 export { configOf, engineOf, fmtEta, freezeTime, leadFlow, modeFor, problemSettingsOf, runEnd } from './selectors.ts';
 

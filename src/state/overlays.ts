@@ -1,15 +1,14 @@
 /**
  * Saved, imported and ghost runs drawn over the current one; export, import, links and the status line.
  */
-import { parseRunFile, runFileTraces } from '../engine/run-file.ts';
 import type { FlowId } from '../engine/types.ts';
 import { get, set } from './commit.ts';
 import { fmtEta, upToTime } from './selectors.ts';
 import type { ControlId } from './settings.ts';
 import type { Overlay } from './store.ts';
-import type { ViewTrace } from './trace-buffer.ts';
+import { applyChunk, type ViewTrace } from './trace-buffer.ts';
 import { toUrl } from './url.ts';
-import { nextReqId, request } from './worker-link.ts';
+import { nextReqId, request, workerMessages } from './worker-link.ts';
 
 export function saveRun(name: string): void {
   const st = get();
@@ -60,26 +59,50 @@ export async function exportRun(format: 'json' | 'csv'): Promise<string | null> 
   }
 }
 
-/** Import a run file (validated) as an overlay. Returns the overlay key, or null with a message shown. */
-export function importRunText(text: string, filename = 'file'): string | null {
+/** The largest run file the page imports (bigger ones are refused before reading). */
+export const MAX_IMPORT_BYTES = 64 * 2 ** 20;
+const MB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+
+/**
+ * Import a run file as an overlay: parsed, validated and thinned in the worker (the page stays
+ * responsive), with a status line meanwhile. Returns the overlay key, or null with a message shown.
+ */
+async function importVia(payload: { text?: string; bytes?: ArrayBuffer }, size: number, filename: string): Promise<string | null> {
+  if (size > MAX_IMPORT_BYTES) {
+    set({ toast: { text: `Could not import ${filename}: it is ${MB(size)}; the page imports run files up to ${MB(MAX_IMPORT_BYTES)} (thin it with rodflow run --capacity, or export fewer steps).`, error: true } });
+    return null;
+  }
+  const reqId = nextReqId();
+  set({ toast: { text: `Importing ${filename} (${MB(size)})…`, error: false } });
+  const off = workerMessages.on((m) => {
+    if (m.type === 'importProgress' && m.reqId === reqId) set({ toast: { text: `Importing ${filename}: ${m.text}`, error: false } });
+  });
   try {
-    const file = parseRunFile(text);
-    const traces = runFileTraces(file) as Overlay['traces'];
+    const m = await request<'imported'>({ type: 'import', reqId, ...payload }, payload.bytes ? [payload.bytes] : []);
+    const traces: Overlay['traces'] = {};
+    for (const c of m.traces) traces[c.flow] = applyChunk(undefined, c);
     const st = get();
-    const o: Overlay = {
-      key: `imported-${Date.now()}-${st.saved.length}`,
-      name: `${file.problem.label ?? file.problem.id}, η = ${fmtEta(file.eta)}`,
-      kind: 'imported',
-      eta: file.eta,
-      traces,
-      visible: true,
-    };
-    set({ saved: [...st.saved, o], toast: { text: `Imported ${filename}: ${o.name}.`, error: false } });
+    const o: Overlay = { key: `imported-${Date.now()}-${st.saved.length}`, name: `${m.label}, η = ${fmtEta(m.eta)}`, kind: 'imported', eta: m.eta, traces, visible: true };
+    const thinned = m.kept < m.samples ? ` (${m.samples.toLocaleString('en')} samples thinned to ${m.kept.toLocaleString('en')})` : '';
+    set({ saved: [...st.saved, o], toast: { text: `Imported ${filename}: ${o.name}.${thinned}`, error: false } });
     return o.key;
   } catch (e) {
     set({ toast: { text: `Could not import ${filename}: ${(e as Error).message}`, error: true } });
     return null;
+  } finally {
+    off();
   }
+}
+
+/** Import a run file's text (see importVia). */
+export function importRunText(text: string, filename = 'file'): Promise<string | null> {
+  return importVia({ text }, text.length, filename);
+}
+
+/** Import a chosen file: its size is checked before it is read; its bytes go to the worker (transferred). */
+export async function importRunFile(file: File): Promise<string | null> {
+  if (file.size > MAX_IMPORT_BYTES) return importVia({}, file.size, file.name);
+  return importVia({ bytes: await file.arrayBuffer() }, file.size, file.name);
 }
 
 /** A link that opens the page as it is now (`hide`: control groups hidden, a classroom link). */

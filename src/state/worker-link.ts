@@ -52,7 +52,8 @@ function failPending(why: string): void {
 
 /** A message from the worker: a reply settles its request; anything else goes to the subscribers. */
 export function receive(m: FromWorker): void {
-  if ('reqId' in m && m.reqId !== undefined && pending.has(m.reqId)) {
+  // Progress notes go to the subscribers; the reply settles the request.
+  if ('reqId' in m && m.reqId !== undefined && m.type !== 'importProgress' && pending.has(m.reqId)) {
     const p = pending.get(m.reqId)!;
     pending.delete(m.reqId);
     if (m.type === 'error') p.reject(new Error(m.message));

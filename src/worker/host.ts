@@ -6,13 +6,15 @@
  */
 import { createProblem } from '../engine/problems/registry.ts';
 import { lossGrid } from '../engine/grid.ts';
-import { runToJson, runFileToCsv } from '../engine/run-file.ts';
+import { parseRunFile, runFileTraces, runToJson, runFileToCsv } from '../engine/run-file.ts';
+import { sliceColumns, thinToAtMost } from '../engine/trace.ts';
+import { FLOW_IDS } from '../engine/types.ts';
 import { EngineCache, float64Fallback, needsEngine, openSession, type Session } from '../engine/session.ts';
 import { InputError } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
-import { encodeChunks, encoderState, type EncoderState } from './encoder.ts';
-import type { FromWorker, RunMode, ToWorker } from './protocol.ts';
+import { addGeometry, encodeChunks, encoderState, type EncoderState } from './encoder.ts';
+import type { FromWorker, RunMode, ToWorker, TraceChunk } from './protocol.ts';
 
 /** Longest a slice of work may hold the worker before it looks at its inbox again, ms. */
 const SLICE_MS = 12;
@@ -25,6 +27,8 @@ const HORIZON_SLICE_MS = 4;
 const FIRST_SLICE_MS = 2;
 /** Horizon mode: later chunks of one run are posted at most this often. */
 const HORIZON_CHUNK_MS = 60;
+/** An imported run keeps at most this many samples per flow (the plots show no more; the runner's default capacity). */
+export const IMPORT_MAX_SAMPLES = 4096;
 
 type RunMsg = Extract<ToWorker, { type: 'run' }>;
 type Transport = { playing: boolean; stepsPerSlice: number; stepQuota: number };
@@ -302,6 +306,33 @@ export function createWorkerHost(post: Post): WorkerHost {
           const g = lossGrid(inst.problem, inst.window, msg.n);
           const xs = g.dim === 1 ? Float64Array.from({ length: g.nx }, (_, i) => g.x[0] + (i * (g.x[1] - g.x[0])) / (g.nx - 1)) : undefined;
           post({ type: 'grid', reqId: msg.reqId, grid: { ...g, xs } }, xs ? [g.values.buffer, xs.buffer] : [g.values.buffer]);
+        } catch (e) {
+          post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
+        }
+        break;
+      case 'import':
+        try {
+          const text = msg.text ?? new TextDecoder().decode(msg.bytes);
+          post({ type: 'importProgress', reqId: msg.reqId, text: `checking ${(text.length / 2 ** 20).toFixed(1)} MB…` });
+          const file = parseRunFile(text);
+          const traces = runFileTraces(file);
+          const chunks: TraceChunk[] = [];
+          const transfer: ArrayBuffer[] = [];
+          let samples = 0;
+          let kept = 0;
+          for (const id of FLOW_IDS) {
+            const full = traces[id];
+            if (!full) continue;
+            const tr = thinToAtMost(full, IMPORT_MAX_SAMPLES);
+            samples += full.length;
+            kept += tr.length;
+            const cols = sliceColumns(tr, 0, tr.length);
+            const c = { flow: id, from: 0, length: tr.length, stride: tr.stride, wDim: tr.wDim, projected: tr.projected, eigK: tr.eigK, stopped: tr.stopped, ...cols } as TraceChunk;
+            addGeometry(c);
+            chunks.push(c);
+            for (const a of [...Object.values(cols), c.centre, c.lo, c.hi]) if (a) transfer.push(a.buffer as ArrayBuffer);
+          }
+          post({ type: 'imported', reqId: msg.reqId, label: file.problem.label ?? file.problem.id, eta: file.eta, traces: chunks, samples, kept }, transfer);
         } catch (e) {
           post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
         }

@@ -59,7 +59,9 @@ export type ToWorker =
    */
   | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
   | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
-  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv' };
+  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv' }
+  /** Parse, validate and thin a run file off the page's thread (text, or the file's bytes, transferred). */
+  | { type: 'import'; reqId: number; text?: string; bytes?: ArrayBuffer };
 
 export interface RunInfo {
   runId: number;
@@ -100,6 +102,10 @@ export type FromWorker =
     }
   | { type: 'grid'; reqId: number; grid: GridResult }
   | { type: 'export'; reqId: number; text: string; filename: string }
+  /** An imported run file: its label and η, and its traces (thinned to at most `maxSamples` per flow). */
+  | { type: 'imported'; reqId: number; label: string; eta: number; traces: TraceChunk[]; samples: number; kept: number }
+  /** How an import is going (a line for the page's status). */
+  | { type: 'importProgress'; reqId: number; text: string }
   | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean }
   | { type: 'engine'; runId: number; status: EngineStatus }
   /** An engine calibration to remember on this device (the page writes it to localStorage). */
