@@ -507,8 +507,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
 
   it('the worker killed mid-run: the page recovers, keeps the recorded run, says so, and continues', async () => {
     // 1-D/2-D: recomputed exactly, playhead kept.
-    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=2');
-    await waitRun(page, 200);
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=20');
+    await waitRun(page, 40);
     await page.evaluate(() => (window as any).__rodflow.pause());
     const before = await page.evaluate(() => {
       const s = (window as any).__rodflow.store.getState();
