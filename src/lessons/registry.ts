@@ -26,10 +26,10 @@ export function findLesson(key: string | number): Lesson | undefined {
   return Number.isFinite(n) ? LESSONS.find((l) => l.number === n) : LESSONS.find((l) => l.id === key);
 }
 
-/** A scene's own link (query string with '?'): its state plus lesson=N&scene=M (1-based), presenter optional. */
+/** A scene's own address (fragment, with '#'): its state plus lesson=N&scene=M (1-based), presenter optional. */
 export function sceneQuery(lesson: Lesson, sceneIndex: number, presenter = false): string {
   const scene = lesson.scenes[sceneIndex];
-  return `?${scene.state}&lesson=${lesson.number}&scene=${sceneIndex + 1}${presenter ? '&presenter=1' : ''}`;
+  return `#${scene.state}&lesson=${lesson.number}&scene=${sceneIndex + 1}${presenter ? '&presenter=1' : ''}`;
 }
 
 /** Every scene with its address, in order (tests, bench, stored-run script). */

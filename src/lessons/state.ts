@@ -1,8 +1,7 @@
 /**
  * Which lesson page the app shows, derived from the settings' lesson fields (the URL's lesson=, scene=,
- * presenter=, see src/state/url.ts) plus two things that are not in the schema: the landing page (the
- * page was opened with no URL parameters at all) and an authored scene (a "save as scene" link carries
- * its caption in the URL's hash, #caption=…, so it needs no new schema field).
+ * presenter=, see src/state/url.ts) plus two things the settings do not carry: the landing page (the
+ * page was opened with a bare address) and an authored scene (a "save as scene" link's caption=).
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -10,18 +9,19 @@ import { useApp } from '../state/store.ts';
 import { findLesson } from './registry.ts';
 import type { Lesson } from './schema.ts';
 
-/** Read when this module is first evaluated: before the controller writes the opened link's canonical URL. */
-const BOOT_SEARCH = typeof location !== 'undefined' ? location.search : '';
-const BOOT_HASH = typeof location !== 'undefined' ? location.hash : '';
+/**
+ * Read when this module is first evaluated, before the controller rewrites the address: whether the page
+ * was opened bare (the landing page), and an authored scene's caption (`caption=` in the link, which the
+ * URL schema reserves for the lessons and does not keep in the settings).
+ */
+const BOOT_HASH = typeof location !== 'undefined' ? location.hash.replace(/^#/, '') : '';
+const BOOT_SEARCH = typeof location !== 'undefined' ? location.search.replace(/^\?/, '') : '';
 
 export const MAX_AUTHORED_CAPTION = 600;
 
-function authoredCaption(hash: string): string | null {
-  // The page's state lives in the fragment too (#v=1&…&caption=…, see src/state/url.ts).
-  const m = /(?:^#|&)caption=([^&]*)/s.exec(hash);
-  if (!m) return null;
+function authoredCaption(params: string): string | null {
   try {
-    const text = decodeURIComponent(m[1].replace(/\+/g, ' ')).trim();
+    const text = new URLSearchParams(params).get('caption')?.trim();
     return text ? text.slice(0, MAX_AUTHORED_CAPTION) : null;
   } catch {
     return null;
@@ -39,6 +39,12 @@ export const lessonUi = createStore<LessonUi>(() => ({
   authored: authoredCaption(BOOT_HASH),
   about: false,
 }));
+
+// A link followed inside the page (the lesson index, the explorer) leaves the landing page and an authored scene.
+if (typeof window !== 'undefined')
+  window.addEventListener('popstate', () => {
+    if (location.hash.replace(/^#/, '') !== '') lessonUi.setState({ landing: false, authored: authoredCaption(location.hash.replace(/^#/, '')) });
+  });
 
 export function useLessonUi<T>(sel: (s: LessonUi) => T): T {
   return useStore(lessonUi, sel);

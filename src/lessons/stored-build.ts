@@ -50,7 +50,7 @@ export function thinRecord(rec: FlowRecord, stride: number): FlowRecord {
   const out: FlowRecord = {
     stride: rec.stride * stride,
     projected: rec.projected,
-    t: col(rec.t),
+    t: keep.map((i) => rec.t[i]) as FlowRecord['t'],
     w: rows(rec.w),
     loss: col(rec.loss),
     predictedLoss: col(rec.predictedLoss),

@@ -10,7 +10,7 @@ import { store, useApp } from '../../state/store.ts';
 import { LESSONS, LANDING_RUN, LANDING_STATE, sceneQuery } from '../../lessons/registry.ts';
 import { REFERENCES, type Scene } from '../../lessons/schema.ts';
 import { lessonUi, useLessonUi, usePresenter, useRoute, type Route } from '../../lessons/state.ts';
-import { openStored, stateSettings, watchStored } from '../../lessons/stored.ts';
+import { lessonPerf, openStored, runIdentity, stateSettings, watchStored } from '../../lessons/stored.ts';
 import { captionText } from '../../lessons/tex.ts';
 import { EtaControl } from '../EtaControl.tsx';
 import { FlowToggles } from '../FlowControls.tsx';
@@ -24,6 +24,9 @@ import { Tex } from './Tex.tsx';
 import './lessons.css';
 
 export { useRoute };
+
+// Read by the end-to-end tests and the bench (bench/lessons.ts).
+if (typeof window !== 'undefined') (window as unknown as { __rodflowLessons: unknown }).__rodflowLessons = { lessonPerf, goScene: (l: number, i: number) => goScene(l, i) };
 
 /** Go to scene `index` of `lesson` inside the page (the stored run opens with it; see SceneView). */
 export function goScene(lessonNumber: number, index: number): void {
@@ -96,7 +99,7 @@ export function LessonApp({ route }: { route: Route }) {
           <p className="inline-error" role="alert">
             {route.what}
           </p>
-          <a href="?lesson=index">All lessons</a>
+          <a href="#lesson=index">All lessons</a>
         </main>
       )}
       {about && <AboutPanel onClose={() => lessonUi.setState({ about: false })} />}
@@ -109,7 +112,7 @@ function LessonBar({ route, presenter }: { route: Route; presenter: boolean }) {
   const scene = route.kind === 'scene' ? route : null;
   return (
     <header className="lesson-bar">
-      <a className="brand-link" href="?lesson=index">
+      <a className="brand-link" href="#lesson=index">
         Rod Flow Explorer
       </a>
       {scene && (
@@ -128,10 +131,10 @@ function LessonBar({ route, presenter }: { route: Route; presenter: boolean }) {
         </>
       )}
       <span className="lesson-tools">
-        <a href="?lesson=index" data-testid="lessons-link">
+        <a href="#lesson=index" data-testid="lessons-link">
           Lessons
         </a>
-        <a href="?v=1" data-testid="explorer-link">
+        <a href="#v=1" data-testid="explorer-link">
           Free explorer
         </a>
         <button type="button" onClick={() => lessonUi.setState({ about: true })} data-testid="about-open">
@@ -159,7 +162,7 @@ export function SaveAsScene() {
     );
   const make = () => {
     const s = store.getState().settings;
-    const base = linkFor(s.hide).replace(/([?&])(lesson|scene)=[^&]*/g, '$1').replace(/&&+/g, '&').replace(/[?&]$/, '');
+    const base = linkFor(s.hide).replace(/([#?&])(lesson|scene|presenter)=[^&]*/g, '$1').replace(/&&+/g, '&').replace(/[#?&]$/, '');
     const link = `${base}${base.includes('#') ? '&' : '#'}caption=${encodeURIComponent(text.trim().slice(0, 600))}`;
     void copyText(link, 'Scene link');
     setOpen(false);
@@ -212,9 +215,11 @@ function SceneText({ scene }: { scene: Scene }) {
 function SceneView({ route, presenter }: { route: { lesson: (typeof LESSONS)[number]; index: number }; presenter: boolean }) {
   const { lesson, index } = route;
   const scene = lesson.scenes[index];
+  // Also when the settings come back to the scene's own (history back, a reset link): the stored run again.
+  const ident = useApp((s) => runIdentity(s.settings));
   useEffect(() => {
     if (scene.storedRun) void openStored(scene.storedRun, scene.state);
-  }, [scene]);
+  }, [scene, ident]);
   return (
     <div className="lesson-body" data-lesson={lesson.number} data-scene={index + 1}>
       <aside className="lesson-side">
@@ -235,7 +240,7 @@ function SceneView({ route, presenter }: { route: { lesson: (typeof LESSONS)[num
         {!presenter && (
           <p className="muted small-print">
             Keys: → / PageDown next · ← / PageUp previous · Space play/pause · F full screen.{' '}
-            <a href={'?' + scene.state}>Open this state in the explorer</a>
+            <a href={'#' + scene.state}>Open this state in the explorer</a>
           </p>
         )}
       </aside>
@@ -344,10 +349,10 @@ function Landing() {
         </p>
         <Tex tex={'S(\\gd{w_k}) \\to \\edge{2/\\eta}, \\qquad \\gd{\\bar w_k} = \\tfrac12(w_k + w_{k+1}),\\ \\ \\gd{\\delta_k} = \\tfrac12(w_{k+1} - w_k)'} />
         <nav className="landing-links">
-          <a className="big-link primary" href="?lesson=index" data-testid="landing-lessons">
+          <a className="big-link primary" href="#lesson=index" data-testid="landing-lessons">
             Start the lessons →
           </a>
-          <a className="big-link" href="?v=1" data-testid="landing-explorer">
+          <a className="big-link" href="#v=1" data-testid="landing-explorer">
             Open the free explorer →
           </a>
         </nav>
@@ -365,7 +370,7 @@ export function LessonLinks() {
   const about = useLessonUi((s) => s.about);
   return (
     <span className="lesson-links">
-      <a href="?lesson=index" data-testid="lessons-link">
+      <a href="#lesson=index" data-testid="lessons-link">
         Lessons
       </a>
       <button type="button" className="small" onClick={() => lessonUi.setState({ about: true })} data-testid="about-open">

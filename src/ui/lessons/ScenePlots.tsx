@@ -4,7 +4,7 @@
  * a point in the plane a labelled segment or marker. Series come from src/ui/series.ts like the
  * explorer's plots, so the lessons show exactly what the explorer shows.
  */
-import { memo, useMemo, useRef } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from '../plots/index.ts';
 import type { HLine, Marker, Segment, VMark } from '../plots/types.ts';
 import { setCursor } from '../../state/controller.ts';
@@ -36,6 +36,32 @@ function marksFor(anns: Annotation[], plot: PlotId): VMark[] {
 }
 function linesFor(anns: Annotation[], plot: PlotId): HLine[] {
   return anns.flatMap((a) => (a.kind === 'value' && a.plot === plot ? [{ y: a.y, label: a.label, color: ANNOT_COLOR, dash: '4 3' }] : []));
+}
+
+/**
+ * A plot cell whose plot frame takes exactly the height the cell has left after the plot's own title,
+ * subtitle and legend (measured, since legends wrap differently at each width and text size).
+ */
+function FitCell({ id, guess, grow, children }: { id: string; guess: number; grow: number; children: (h: number) => ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [h, setH] = useState(guess);
+  const width = useElementWidth(ref);
+  useLayoutEffect(() => {
+    const cell = ref.current;
+    const fig = cell?.firstElementChild as HTMLElement | null;
+    const frame = cell?.querySelector<HTMLElement>('.rfp-frame, .cost-panel');
+    if (!cell || !fig || !frame) return;
+    // Title, subtitle and legend: the figure's height less its frame's (the cell's own padding aside).
+    const chrome = fig === frame ? 0 : fig.offsetHeight - frame.offsetHeight;
+    const want = Math.max(110, Math.floor(cell.clientHeight - chrome - 12));
+    if (Math.abs(want - h) > 3) setH(want);
+  });
+  void width;
+  return (
+    <div ref={ref} className="lesson-plot-cell" data-plot={id} style={{ flex: `${grow} 1 0` }}>
+      {children(h)}
+    </div>
+  );
 }
 
 /** Height available to the plots: the stage's own height (it fills the viewport). */
@@ -85,8 +111,7 @@ export function ScenePlots({ scene, presenter }: { scene: Scene; presenter: bool
     return Math.max(120, Math.floor(share - chrome));
   };
 
-  const render = (id: PlotId, size: keyof typeof WEIGHT, inColumn: boolean) => {
-    const h = heightOf(size, inColumn);
+  const renderAt = (id: PlotId, h: number) => {
     const common = { xLabel: 'step k', xDomain, cursorX: cursorT, onCursor, height: h, showExport: !presenter };
     switch (id) {
       case 'plane':
@@ -102,18 +127,24 @@ export function ScenePlots({ scene, presenter }: { scene: Scene; presenter: bool
       case 'distance':
         return <Plot key={id} id="lesson-distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre" yLabel="distance" series={timeSeries(layers, 'steps', pickDist)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('dist')} {...common} />;
       case 'cost':
-        return <CostPanel key={id} state={scene.state} height={h + chrome - 20} />;
+        return <CostPanel key={id} state={scene.state} height={h} />;
     }
   };
 
   return (
     <div ref={stageRef} className={`lesson-plots ${planeFirst ? 'plane-first' : ''}`} data-plots={plots.map((p) => p.id).join(',')}>
-      {planeFirst && <div className="lesson-plot-cell plane-cell" data-plot={plots[0].id}>{render(plots[0].id, plots[0].size, false)}</div>}
+      {planeFirst && (
+        <div className="plane-col">
+          <FitCell id={plots[0].id} guess={heightOf(plots[0].size, false)} grow={1}>
+            {(h) => renderAt(plots[0].id, h)}
+          </FitCell>
+        </div>
+      )}
       <div className="lesson-plot-column">
         {column.map((p) => (
-          <div key={p.id} className="lesson-plot-cell" data-plot={p.id}>
-            {render(p.id, p.size, true)}
-          </div>
+          <FitCell key={p.id} id={p.id} guess={heightOf(p.size, true)} grow={WEIGHT[p.size]}>
+            {(h) => renderAt(p.id, h)}
+          </FitCell>
         ))}
       </div>
     </div>
@@ -147,7 +178,7 @@ function PlanePlot({ h, live, layers, dim, projected, grid, info, start, anns, c
     <ContourPlot
       id="lesson-plane"
       title={projected ? 'Weights: a 2-D projection' : dim === 1 ? 'Loss curve and iterates' : 'Loss contours and paths'}
-      subtitle={projected ? 'each path projected on two fixed directions' : 'the rod: GD’s pair (black), Rod Flow’s (vermillion)'}
+      subtitle={[projected ? 'each path projected on two fixed directions' : 'the rod: GD’s pair (black), Rod Flow’s (vermillion)', ...anns.flatMap((a) => (a.kind === 'point' ? [`blue dot: ${a.label}`] : a.kind === 'arrow' ? [`blue arrow: ${a.label}`] : []))].join('; ')}
       height={h}
       window={window2}
       grid={gridProp}
