@@ -117,7 +117,9 @@ function runnerGdRate(id: string, eta: number, steps: number): void {
   console.log(`  ${id} through the Runner (page/CLI path, λ₁ and λ₂ sampled every step): ${(steps / s).toFixed(0)} steps/s, ${(p.counters!.hvp / steps).toFixed(1)} HVPs/step (${steps} steps from init)`);
 }
 
-function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number, capMs = 20_000): void {
+/** Steps/s and gradient units per step of every flow; prints Rod Flow's cost as a fraction of Central Flow's. */
+function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: number, capMs = 20_000): Record<string, number> {
+  const unitsOf: Record<string, number> = {};
   for (const spec of FLOWS) {
     const p = inst.problem;
     const flow = spec.create(p, eta, Float64Array.from(inst.start));
@@ -132,12 +134,19 @@ function flowRates(inst: ProblemInstance, eta: number, steps: number, warmup: nu
     const d = { loss: c.loss - c0.loss, grad: c.grad - c0.grad, hvp: c.hvp - c0.hvp, third: c.third - c0.third };
     const units = (d.loss * UNITS.loss + d.grad * UNITS.grad + d.hvp * UNITS.hvp + d.third * UNITS.third) / Math.max(done, 1);
     const per = (x: number) => (x / Math.max(done, 1)).toFixed(1);
+    unitsOf[spec.id] = units;
     console.log(
       `  ${spec.id.padEnd(14)} ${(done / dt).toFixed(1).padStart(8)} steps/s · ${units.toFixed(1).padStart(6)} grad units/step ` +
         `(per step: ${per(d.grad)} grad, ${per(d.hvp)} HVP, ${per(d.third)} third, ${per(d.loss)} loss; ` +
         `steps ${warmup}–${warmup + done})${flow.stopped ? ` stopped: ${flow.stopped.reason}` : ''}`,
     );
   }
+  const ratio = unitsOf['rod-flow'] / unitsOf['central-flow'];
+  console.log(
+    `  cost per step in gradient units: Rod Flow ${unitsOf['rod-flow'].toFixed(1)}, Central Flow ${unitsOf['central-flow'].toFixed(1)}: ` +
+      `Rod Flow costs ${ratio.toFixed(2)}× Central Flow (target ≤ 0.5)`,
+  );
+  return unitsOf;
 }
 
 export async function runNetworkBench(): Promise<void> {

@@ -43,6 +43,7 @@ import { Runner } from '../src/engine/runner.ts';
 import { createProblem, getProblemSpec } from '../src/engine/problems/registry.ts';
 import { CentralFlow } from '../src/engine/flows/central-flow.ts';
 import { Rk4 } from '../src/engine/flows/ode.ts';
+import { gaussianSmooth as metricsSmooth, onsetStep } from '../src/engine/metrics.ts';
 import { FLOW_IDS, type FlowId, type Trace, type Vec } from '../src/engine/types.ts';
 
 const SMOOTH_SIGMA = 8;
@@ -90,27 +91,14 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** GD's loss smoothed over σ steps: engine/metrics.ts's Gaussian (the page and the tests use the same). */
 function gaussianSmooth(x: Float64Array, n: number, sigma: number): Float64Array {
-  const r = Math.ceil(3 * sigma);
-  const wts = Array.from({ length: 2 * r + 1 }, (_, j) => Math.exp(-((j - r) ** 2) / (2 * sigma * sigma)));
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    let z = 0;
-    for (let j = -r; j <= r; j++) {
-      const k = i + j;
-      if (k < 0 || k >= n) continue;
-      s += wts[j + r] * x[k];
-      z += wts[j + r];
-    }
-    out[i] = s / z;
-  }
-  return out;
+  return metricsSmooth(x, sigma, n);
 }
 
 function onsetOf(tr: Trace, eta: number): number | null {
-  for (let i = 0; i < tr.length; i++) if (tr.sharpness[i * tr.eigK] >= (1 - ONSET_REL) * (2 / eta)) return tr.t[i];
-  return null;
+  const t = onsetStep(tr, eta, ONSET_REL);
+  return Number.isNaN(t) ? null : t;
 }
 
 function mean(xs: Float64Array, from: number, to: number): number {

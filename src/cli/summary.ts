@@ -1,6 +1,7 @@
 /** A readable end-of-run table for people (`--format table`, `npm run demo`). */
 import type { FlowId, RunnerApi, Trace } from '../engine/types.ts';
 import { FLOW_IDS } from '../engine/types.ts';
+import { meanDistance, onsetStep } from '../engine/metrics.ts';
 
 function fmt(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return '—';
@@ -8,24 +9,10 @@ function fmt(v: number, digits = 4): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(digits - 1) : v.toPrecision(digits);
 }
 
-/** First recorded time at which the top eigenvalue exceeds 2/η (EoS onset), or NaN. */
-export function onsetTime(tr: Trace, eta: number): number {
-  for (let i = 0; i < tr.length; i++) if (tr.sharpness[i * tr.eigK] > 2 / eta) return tr.t[i];
-  return NaN;
-}
+/** First recorded time at which the top eigenvalue exceeds 2/η (EoS onset), or NaN (engine/metrics.ts). */
+export const onsetTime = (tr: Trace, eta: number): number => onsetStep(tr, eta);
 
-function meanDist(tr: Trace): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < tr.length; i++) {
-    const d = tr.dist[i];
-    if (Number.isFinite(d)) {
-      s += d;
-      n++;
-    }
-  }
-  return n ? s / n : NaN;
-}
+const meanDist = (tr: Trace): number => meanDistance(tr);
 
 /** `engine`: one line saying what computed the run (EngineInfo.summary); omitted = not shown. */
 export function summaryTable(run: RunnerApi, engine?: string): string {

@@ -4,10 +4,22 @@
  */
 import type { Trace } from './types.ts';
 
-/** Time of the first sample whose top eigenvalue exceeds 2/η (the EoS onset), or NaN. */
-export function onsetStep(trace: Trace, eta: number): number {
-  const thr = 2 / eta;
-  for (let i = 0; i < trace.length; i++) if (trace.sharpness[i * trace.eigK] > thr) return trace.t[i];
+/** The edge of stability: GD on ½λx² converges iff λ < 2/η. */
+export function stabilityEdge(eta: number): number {
+  return 2 / eta;
+}
+
+/**
+ * True when λ is past the edge, λ > (1 − rel)·2/η. rel = 0 is the definition (the flows, the page, the CLI);
+ * the accuracy script uses rel = 10⁻³ because Central Flow holds λ₁ at 2/η from below.
+ */
+export function pastEdge(lambda: number, eta: number, rel = 0): boolean {
+  return lambda > (1 - rel) * stabilityEdge(eta);
+}
+
+/** Time of the first sample whose top eigenvalue is past the edge (the EoS onset; see pastEdge), or NaN. */
+export function onsetStep(trace: Trace, eta: number, rel = 0): number {
+  for (let i = 0; i < trace.length; i++) if (pastEdge(trace.sharpness[i * trace.eigK], eta, rel)) return trace.t[i];
   return NaN;
 }
 

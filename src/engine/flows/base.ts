@@ -10,6 +10,7 @@
  */
 import { InputError, type FlowId, type FlowOptions, type OptionSpec, type Problem, type StopInfo, type Vec } from '../types.ts';
 import { Spectrum } from './spectrum.ts';
+import { pastEdge, stabilityEdge } from '../metrics.ts';
 
 /** Options every flow reads but the UI does not show: set by the runner. */
 export const COMMON_HIDDEN_OPTIONS = ['t0', 'eigK'] as const;
@@ -109,7 +110,7 @@ export abstract class FlowBase {
   }
 
   protected noteSharpness(step: number, lambda1: number): void {
-    if (!this.crossing && lambda1 > 2 / this.eta) this.crossing = { step, value: lambda1 };
+    if (!this.crossing && pastEdge(lambda1, this.eta)) this.crossing = { step, value: lambda1 };
   }
 
   /** The sharpness array for a sample (reused; copy to keep). */
@@ -129,7 +130,7 @@ export abstract class FlowBase {
    * state, used to report λ₁ when no crossing was seen in the samples.
    */
   protected stop(step: number, what: string, wLast: Vec): void {
-    const thr = 2 / this.eta;
+    const thr = stabilityEdge(this.eta);
     let lam: string;
     if (this.crossing) {
       lam = `λ₁ = ${fmtNum(this.crossing.value)} passed 2/η = ${fmtNum(thr)} at step ${this.crossing.step}`;
@@ -143,11 +144,27 @@ export abstract class FlowBase {
       }
       this.specAt = NaN;
       const last = step - 1;
-      if (l1 > thr) lam = `λ₁ = ${fmtNum(l1)} was above 2/η = ${fmtNum(thr)} at step ${last}`;
+      if (pastEdge(l1, this.eta)) lam = `λ₁ = ${fmtNum(l1)} was above 2/η = ${fmtNum(thr)} at step ${last}`;
       else if (Number.isFinite(l1)) lam = `λ₁ = ${fmtNum(l1)} stayed below 2/η = ${fmtNum(thr)} (step ${last})`;
       else lam = `λ₁ could not be computed at step ${last}`;
     }
     this.stopped = { step, reason: `${lam}; ${what} at step ${step}` };
+  }
+
+  /**
+   * The watchdog around one step: anything the step throws (a derivative or solver that met a non-finite
+   * number, a problem that cannot be evaluated there) stops the flow at the next step with the error's
+   * message instead of escaping to the runner. `restore` puts the last finite state back first.
+   */
+  protected guarded(body: () => void, restore: () => void, wLast: () => Vec): void {
+    if (this.stopped) return;
+    try {
+      body();
+    } catch (e) {
+      restore();
+      const msg = e instanceof Error ? e.message : String(e);
+      this.stop(this.t + 1, `the step could not be computed (${msg.replace(/\.$/, '')})`, wLast());
+    }
   }
 
   /** Names what went wrong with a loss value. */

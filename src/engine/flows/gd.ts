@@ -50,6 +50,12 @@ export class GdFlow extends FlowBase implements Flow {
   }
 
   advance(): void {
+    this.guarded(() => this.advanceOnce(), () => {
+      /* GD writes its new iterate only after it checked it */
+    }, () => this.w);
+  }
+
+  private advanceOnce(): void {
     if (this.stopped) return;
     const L = this.step(this.wNext, this.wNN);
     if (!allFinite(this.wNN) || this.badLoss(L)) {

@@ -8,7 +8,7 @@
  */
 import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
 import { FlowBase, readOptions } from './base.ts';
-import { Dopri5 } from './ode.ts';
+import { describeFailure, Dopri5, stepBoundFor } from './ode.ts';
 import { floorTolerance } from './precision.ts';
 
 const OPTIONS: OptionSpec[] = [
@@ -37,7 +37,7 @@ export class GradientFlow extends FlowBase implements Flow {
         p.grad(y, dy);
         for (let i = 0; i < dy.length; i++) dy[i] *= -eta;
       },
-      { rtol: floorTolerance(opts.rtol as number, problem), atol: opts.atol as number, hmax: 1 },
+      { rtol: floorTolerance(opts.rtol as number, problem), atol: opts.atol as number, hmax: 1, maxSteps: stepBoundFor(this.dim) },
     );
   }
 
@@ -47,6 +47,13 @@ export class GradientFlow extends FlowBase implements Flow {
   }
 
   advance(): void {
+    this.guarded(() => this.advanceOnce(), () => {
+      this.w.set(this.wPrev);
+      this.ode.reset();
+    }, () => this.wPrev);
+  }
+
+  private advanceOnce(): void {
     if (this.stopped) return;
     this.wPrev.set(this.w);
     const ok = this.ode.integrate(this.w, 1);
@@ -54,7 +61,7 @@ export class GradientFlow extends FlowBase implements Flow {
     if (!ok || this.badLoss(L)) {
       this.w.set(this.wPrev);
       this.ode.reset();
-      this.stop(this.t + 1, ok ? this.describeLoss(L) : 'state became non-finite', this.wPrev);
+      this.stop(this.t + 1, ok ? this.describeLoss(L) : describeFailure(this.ode.failure, stepBoundFor(this.dim)), this.wPrev);
       return;
     }
     this.lossW = L;

@@ -12,9 +12,37 @@
 
 export type Rhs = (y: Float64Array, dy: Float64Array) => void;
 
+/** Why `integrate` returned false. */
+export type IntegratorFailure = 'non-finite' | 'too-stiff' | 'step-collapsed';
+
+/** Default bound on step attempts in one `integrate` call (the watchdog: see docs/numerics-flows.md). */
+export const MAX_STEPS_PER_SPAN = 200;
+
+/**
+ * The step bound a flow passes its integrator: MAX_STEPS_PER_SPAN on networks, where one right-hand side
+ * costs milliseconds, and 100× more on the 1-D/2-D problems, whose right-hand sides cost nanoseconds and
+ * where a strict tolerance on a stiff toy legitimately needs thousands of steps (gradient flow at ηλ = 50
+ * with a purely relative tolerance).
+ */
+export function stepBoundFor(dim: number): number {
+  return dim <= 2 ? 100 * MAX_STEPS_PER_SPAN : MAX_STEPS_PER_SPAN;
+}
+
+/** Human words for a failure, for a flow's stop reason. */
+export function describeFailure(f: IntegratorFailure | null, steps: number): string {
+  if (f === 'too-stiff') return `the integrator needed more than ${steps} steps for one GD step (the flow is too stiff here, or blows up)`;
+  if (f === 'step-collapsed') return 'the integrator’s step size collapsed (no progress)';
+  return 'state became non-finite';
+}
+
 export interface Integrator {
-  /** Integrate the autonomous ODE y' = f(y) from t0 to t1 in place. False when the state became non-finite. */
+  /**
+   * Integrate the autonomous ODE y' = f(y) over `span` in place. False (y then undefined) when the state
+   * became non-finite, the step size collapsed, or more than the step bound was needed; `failure` says which.
+   */
   integrate(y: Float64Array, span: number): boolean;
+  /** Why the last `integrate` returned false (null after a success). */
+  failure: IntegratorFailure | null;
   /** Forget cached derivatives (call after changing y between integrate calls). */
   reset(): void;
   /** Right-hand-side evaluations so far. */
@@ -56,6 +84,8 @@ export interface Dopri5Options {
   atol: number;
   /** Largest step. */
   hmax: number;
+  /** Most step attempts (accepted or rejected) in one `integrate` call, default MAX_STEPS_PER_SPAN. */
+  maxSteps?: number;
   /**
    * Optional block ends (increasing, the last = state length). When given, the error of every
    * component is measured against its block's max-norm, atol + rtol·max(‖y_B‖∞, ‖y_new,B‖∞), instead
@@ -69,6 +99,7 @@ export interface Dopri5Options {
 
 export class Dopri5 implements Integrator {
   evals = 0;
+  failure: IntegratorFailure | null = null;
   /** Accepted and rejected steps so far. */
   accepted = 0;
   rejected = 0;
@@ -137,11 +168,13 @@ export class Dopri5 implements Integrator {
     const n = y.length;
     const { hmax } = this.o;
     const { k1, k2, k3, k4, k5, k6, k7, yt, yn, f } = this;
+    const maxSteps = this.o.maxSteps ?? MAX_STEPS_PER_SPAN;
+    this.failure = null;
     if (!this.k1Valid) {
       f(y, k1);
       this.evals++;
+      if (!allFinite(k1)) return this.fail('non-finite');
       this.k1Valid = true;
-      if (!allFinite(k1)) return false;
     }
     if (!(this.h > 0)) {
       this.scales(y, y);
@@ -150,7 +183,7 @@ export class Dopri5 implements Integrator {
     let t = 0;
     let guard = 0;
     while (t < span) {
-      if (++guard > 1_000_000) return false;
+      if (++guard > maxSteps) return this.fail('too-stiff');
       let h = Math.min(this.h, hmax);
       let last = false;
       // Land exactly on the end of the span (and avoid a sliver of a last step).
@@ -190,7 +223,7 @@ export class Dopri5 implements Integrator {
         this.rejected++;
         const fac = finite && Number.isFinite(err) ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.1;
         this.h = h * fac;
-        if (this.h < 1e-14 * Math.max(1, span)) return false;
+        if (this.h < 1e-14 * Math.max(1, span)) return this.fail(finite ? 'step-collapsed' : 'non-finite');
         continue;
       }
       this.accepted++;
@@ -201,7 +234,15 @@ export class Dopri5 implements Integrator {
       // Do not let the forced short last step shrink the next proposal.
       if (!last || h >= this.h) this.h = Math.min(hmax, h * fac);
     }
-    return allFinite(y);
+    return allFinite(y) || this.fail('non-finite');
+  }
+
+  /** Records why integrate gives up; the next call starts afresh (new first stage and step size). */
+  private fail(why: IntegratorFailure): false {
+    this.failure = why;
+    this.k1Valid = false;
+    this.h = 0;
+    return false;
   }
 }
 
@@ -220,6 +261,7 @@ function initialStep(y: Float64Array, f0: Float64Array, scale: Float64Array, hma
 
 export class Rk4 implements Integrator {
   evals = 0;
+  failure: IntegratorFailure | null = null;
   private readonly f: Rhs;
   private readonly hmax: number;
   private readonly k1: Float64Array;
@@ -255,8 +297,12 @@ export class Rk4 implements Integrator {
       f(yt, k4);
       for (let i = 0; i < n; i++) y[i] += (h / 6) * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
       this.evals += 4;
-      if (!allFinite(y)) return false;
+      if (!allFinite(y)) {
+        this.failure = 'non-finite';
+        return false;
+      }
     }
+    this.failure = null;
     return true;
   }
 }

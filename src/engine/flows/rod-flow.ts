@@ -1,71 +1,16 @@
 /**
- * Rod Flow (Regis & Chewi; dynamics.md §4). Two consecutive GD iterates are the two ends of a rod,
- * centre w̄ and half-difference δ; the exact one-step identities of GD are promoted to ODEs in t.
- * With g± = g(w̄ ± δ), H± = H(w̄ ± δ):
- *
- *   centre   dw̄/dt = −(η/2)(g₊ + g₋) − (η²/8)(H₊ + H₋)(g₊ + g₋)      (2nd term: option backwardError)
- *   Σ form   dΣ/dt = (η²/4)(g₊g₊ᵀ + g₋g₋ᵀ) − 2Σ                       (full dim×dim matrix)
- *   vector   dr/dt = (η/2)(g(w̄ + r) − g(w̄ − r)) − 2r                 (r = (−1)^k δ_k, Σ = rrᵀ)
- *
- * Initial condition: the first GD pair, w̄(0) = (w₀ + w₁)/2, δ(0) = r(0) = (w₁ − w₀)/2, Σ(0) = δδᵀ.
- *
- * Design choices (documented because the paper's own text was not available to us):
- *  - form 'auto' picks Σ for dim ≤ 8 (exact outer product; cheap there) and the vector form above.
- *  - Ends from Σ. Under GD, Σ_k = δ_kδ_kᵀ is exactly rank one at integer k, but the ODE's Σ is
- *    sign-blind: when δ has a steady part (the centre's own motion, which does not flip) and an
- *    alternating part (the EoS oscillation, which does), their cross term averages out and Σ becomes
- *    rank two. Its source (η²/8)(ssᵀ + ddᵀ), s = g₊+g₋, d = g₊−g₋, is rank ≤ 2 and −2Σ kills the
- *    rest, so Σ is rank ≤ 2 up to decaying transients. With Σ's top eigenpairs (s₁,v₁), (s₂,v₂) we
- *    take the two rods δ± = √s₁v₁ ± √s₂v₂ (each of outer product Σ up to the cross term, which
- *    cancels in their mean) and average the right-hand side over them; when s₂ ≤ 1e-14·s₁ (rank one,
- *    e.g. at every GD 2-cycle) this is the single rod √s₁v₁ and costs half. Why not the top
- *    eigenvector alone: on the self-stabilization toy it is the steady direction (y), the
- *    oscillation lives in s₂ (x), and a single-rod Σ form never enters EoS (S ran to 440 vs 2/η = 200).
- *  - The Σ form differs from the vector form below EoS: its source keeps Σ ≈ (η²/4)ggᵀ, GD's own half
- *    step (not only the alternating part), whereas r decays (see `seed`).
- *  - Vector form, tiny rods: once ‖r‖∞ ≤ 1e-6‖w̄‖∞, w̄ ± r no longer resolves r (cancellation; r at
- *    the ulp of w̄ is lost entirely and dr/dt = −2r then kills it), so g₊ − g₋ is evaluated as
- *    2H(w̄)r (exact up to O(|r|³)). Without this the rod collapses to exactly 0 and never comes back.
- *  - Integrator: adaptive Dormand–Prince 5(4) with steps ≤ 0.5 (default), or fixed RK4 with h = 0.5
- *    (dynamics.md: RK4 at ≤ 0.5 reproduced the fine-step solution; 1.0 broke it). The adaptive error
- *    is normwise per block (centre, rod): each is kept accurate relative to its own size, not every
- *    entry relative to itself. Componentwise control spent its effort on entries that do not matter
- *    (biases starting at 0, rod modes decaying at rate 2 − ηλ) and needed h ≈ 0.06 in the first steps
- *    of a 20k-parameter net (89 right-hand sides per step; 43 with blocks, same trajectory to 1e-9).
- *  - seed: a rod that decayed far below GD's own oscillation grows back far too late, so the vector
- *    form misses the onset of EoS after a long sharpening phase. At every integer time, if
- *    λ₁(w̄) > 2/η, the rod's component along the top eigenvector u is floored (vector form: |⟨r,u⟩|;
- *    Σ form: uᵀΣu ≥ floor²). Below 2/η nothing is touched; at EoS the rod is far above the floor.
- *      'roundoff' (default): floor = ε‖w̄‖ (ε = the problem's unit round-off: 2⁻⁵³ in float64, 2⁻²⁴ on a
- *        float32 twin), the size of the rounding GD commits on its own iterate every step: that, in a
- *        smooth deterministic problem, is what re-seeds GD's alternating component after it has
- *        decayed during sharpening (float32 GD leaves the edge's fixed point ~1e9× sooner, and so must
- *        the rod that models it).
- *      'step': floor = (η/2)|⟨g(w̄),u⟩|, GD's half step along u (dynamics.md's suggestion; the Σ form
- *        carries this seed by construction).
- *    Measured on self-stab (η = 0.01, start (0, 12); GD crosses 2/η at step 716 and catapults, |δ|²
- *    > 1e-4, at step 1022 with max S = 227.8): vector+roundoff catapults at 976 (max S 223.6),
- *    vector+step at 919 (218.7), Σ form at 895 (216.7), vector with no seed at 1396 (262.2); before
- *    the tiny-rod fix above, no seed meant never (S ran to 440). See test/flows-rod.test.ts.
- *    On the network mlp-chebyshev (η = 0.2, vector form): GD crosses 2/η at 325 and peaks at S = 14.27
- *    at step 437; roundoff seed peaks at 13.42 (step 421), step seed 11.91 (384), no seed 20.24 (560).
- *  - Divergence: besides the centre's loss, the mean loss at the rod's ends is checked (on a quadratic
- *    above 2/η the centre sits at the minimum while the ends run away).
- *  - Cost per right-hand side: 2 gradients (+ 2 HVPs with the backward-error term) per rod; a vector
- *    rod below the resolution of w̄ ± r costs 1 gradient + 2 HVPs (all at w̄, see addTinyRod); the Σ form
- *    uses two rods only while Σ is genuinely rank two (early transients, EoS onset). At h = hmax = 0.5
- *    that is 12 right-hand sides per GD step (2 Dopri steps, FSAL), i.e. 72 gradient units (HVP = 2),
- *    60 with a tiny rod; Central Flow on mlp-teacher costs ≈ 89 (bench/networks.ts). The cost on a
- *    wide net's first steps is the adaptive control, not stiffness or the backward-error term: on
- *    moons 2→40→40→1 at η = 1/λ_max(w₀) the first 5 steps take 53 RHS per step with or without that
- *    term and no rejected step (the rod, GD's first half-step, decays at rates 2 − ηλ ∈ [1, 2] and
- *    rtol = 1e-8 relative to its own size asks h ≈ 0.13); by step 20, h = hmax and 12 RHS per step.
+ * Rod Flow (Regis & Chewi; docs/equations.md): two consecutive GD iterates are the ends w̄ ± δ of a rod, and
+ * GD's exact one-step identities are promoted to ODEs for the centre w̄ and either Σ = δδᵀ (dim ≤ 8) or the
+ * sign-flipped vector r. Starts from GD's first pair. The numerical choices (Σ's two rods, tiny rods, the
+ * onset seed, the exponential integrator and where the work goes) are in docs/numerics-flows.md.
  */
-import type { Flow, FlowOptions, FlowSample, FlowSpec, OptionSpec, Problem, Vec } from '../types.ts';
+import { InputError, type Flow, type FlowOptions, type FlowSample, type FlowSpec, type OptionSpec, type Problem, type Vec } from '../types.ts';
 import { symeig } from '../linalg/symeig.ts';
 import { FlowBase, readOptions } from './base.ts';
-import { Dopri5, Rk4, type Integrator } from './ode.ts';
-import { eig2 } from './spectrum.ts';
+import { describeFailure, Dopri5, Rk4, stepBoundFor, type Integrator } from './ode.ts';
+import { LawsonDopri5, type LinearPart } from './lawson.ts';
+import { Spectrum } from './spectrum.ts';
+import { eig2 } from '../linalg/eigs.ts';
 import { FLOAT64_ROUNDOFF, floorTolerance, roundoffOf } from './precision.ts';
 
 /** form 'auto' uses the Σ form up to this dimension. */
@@ -78,6 +23,9 @@ const RANK_TOL = 1e-14;
  * linearisation's (∝ |r|²), so it scales as u^(1/3): ×812 for a float32 problem (u = 2⁻²⁴), i.e. 8e-4.
  */
 const LINEAR_REL = 1e-6;
+/** Eigenpairs of H(w̄) in the exponential integrator's linear part, and their Lanczos tolerance. */
+const LIN_K = 2;
+const LIN_TOL = 1e-3;
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -109,10 +57,12 @@ const OPTIONS: OptionSpec[] = [
     key: 'integrator',
     label: 'integrator',
     type: 'choice',
-    default: 'adaptive',
+    default: 'auto',
     choices: [
+      { value: 'auto', label: 'auto (exponential for the vector form)' },
       { value: 'adaptive', label: 'adaptive Dormand–Prince (h ≤ 0.5)' },
       { value: 'rk4', label: 'RK4, h = 0.5' },
+      { value: 'exponential', label: 'exponential (Lawson) Dormand–Prince' },
     ],
   },
   { key: 'rtol', label: 'relative tolerance', type: 'number', default: 1e-8, min: 1e-13, max: 1e-2, help: 'Adaptive integrator only.' },
@@ -134,6 +84,9 @@ export class RodFlow extends FlowBase implements Flow {
   private readonly wbar: Vec;
   private readonly rest: Float64Array;
   private readonly ode: Integrator & { evals: number };
+  /** The exponential integrator's linear part (null with the other integrators). */
+  private readonly lin: RodLinear | null;
+  private readonly linSpectrum: Spectrum | null;
   // Scratch
   private readonly p: Vec;
   private readonly m: Vec;
@@ -189,10 +142,22 @@ export class RodFlow extends FlowBase implements Flow {
     else for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.rest[i * n + j] = delta0[i] * delta0[j];
     this.dShow.set(delta0);
     const rhs = (y: Float64Array, dy: Float64Array): void => this.rhs(y, dy);
-    this.ode =
-      opts.integrator === 'rk4'
-        ? new Rk4(size, rhs, 0.5)
-        : new Dopri5(size, rhs, { rtol: floorTolerance(opts.rtol as number, problem), atol: (opts.rtol as number) * 1e-6, hmax: 0.5, blocks: [n, size] });
+    const chosen = opts.integrator as string;
+    const integ = chosen === 'auto' ? (this.form === 'vector' ? 'exponential' : 'adaptive') : chosen;
+    const tol = { rtol: floorTolerance(opts.rtol as number, problem), atol: (opts.rtol as number) * 1e-6, blocks: [n, size], maxSteps: stepBoundFor(n) };
+    if (integ === 'exponential') {
+      if (this.form !== 'vector') throw new InputError('Rod Flow’s exponential integrator needs the vector form (representation: vector).');
+      this.lin = new RodLinear(n, eta, this.backwardError);
+      // L only has to hold the stiff part: eigenpairs to a loose tolerance do (see LIN_TOL).
+      this.linSpectrum = new Spectrum(problem);
+      this.linSpectrum.warmMode = 'extrapolate';
+      this.linSpectrum.tol = LIN_TOL;
+      this.ode = new LawsonDopri5(size, rhs, this.lin, { ...tol, hmax: 1 });
+    } else {
+      this.lin = null;
+      this.linSpectrum = null;
+      this.ode = integ === 'rk4' ? new Rk4(size, rhs, 0.5) : new Dopri5(size, rhs, { ...tol, hmax: 0.5 });
+    }
     this.lossW = problem.loss(this.wbar);
     // The centre moves smoothly (it does not flip like GD's iterates), so its Lanczos solves (seed and
     // recorded sharpness, one per step) warm-start from the extrapolated eigenvectors and stop at a
@@ -349,8 +314,7 @@ export class RodFlow extends FlowBase implements Flow {
   }
 
   /** Floors the rod along the top eigenvector once λ₁ > 2/η (see the module comment). */
-  private applySeed(): void {
-    const sp = this.spectrumAt(this.wbar, 1);
+  private applySeed(sp: Spectrum): void {
     const lam = sp.values[0];
     if (!(lam > 2 / this.eta)) return;
     const u = sp.vectors[0];
@@ -386,23 +350,54 @@ export class RodFlow extends FlowBase implements Flow {
   }
 
   advance(): void {
+    this.guarded(() => this.advanceOnce(), () => {
+      this.y.set(this.yPrev);
+      this.ode.reset();
+      this.lossEnds = NaN;
+    }, () => this.wbar);
+  }
+
+  private advanceOnce(): void {
     if (this.stopped) return;
-    if (this.seedMode !== 'off') this.applySeed();
+    let sp: Spectrum | null = null;
+    if (this.lin) {
+      // One loose solve serves the linear part and the seed (which only asks whether λ₁ > 2/η).
+      sp = this.linSpectrum!;
+      const k = Math.min(LIN_K, this.dim);
+      sp.top(this.wbar, k);
+      this.noteSharpness(this.t, sp.values[0]);
+      this.lin.set(sp.values, sp.vectors, Math.min(sp.count, k));
+    }
+    if (this.seedMode !== 'off') this.applySeed(sp ?? this.spectrumAt(this.wbar, 1));
     this.yPrev.set(this.y);
     const ok = this.ode.integrate(this.y, 1);
     const L = ok ? this.problem.loss(this.wbar) : NaN;
-    // The ends can run away while the centre sits still (a quadratic above 2/η): check them too.
-    const Lends = ok && !this.badLoss(L) ? this.endsLoss() : NaN;
+    // The ends can run away while the centre sits still (a quadratic above 2/η): check them too. A rod
+    // below the resolution of w̄ ± r has ends at w̄ (their mean loss is L + O(|r|²)): no extra losses.
+    const Lends = ok && !this.badLoss(L) ? (this.isTiny() ? L : this.endsLoss()) : NaN;
     if (!ok || this.badLoss(L) || this.badLoss(Lends)) {
       this.y.set(this.yPrev);
       this.ode.reset();
-      const what = !ok ? 'state became non-finite' : this.badLoss(L) ? this.describeLoss(L) : `the rod’s ${this.describeLoss(Lends)}`;
+      const what = !ok ? describeFailure(this.ode.failure, stepBoundFor(this.dim)) : this.badLoss(L) ? this.describeLoss(L) : `the rod’s ${this.describeLoss(Lends)}`;
       this.stop(this.t + 1, what, this.wbar);
       return;
     }
     this.lossW = L;
     this.lossEnds = Lends;
     this.t++;
+  }
+
+  /** Vector form: the rod is below the resolution of w̄ ± r (see LINEAR_REL). */
+  private isTiny(): boolean {
+    if (this.form !== 'vector') return false;
+    const n = this.dim;
+    let wMax = 0;
+    let dMax = 0;
+    for (let i = 0; i < n; i++) {
+      wMax = Math.max(wMax, Math.abs(this.y[i]));
+      dMax = Math.max(dMax, Math.abs(this.y[n + i]));
+    }
+    return dMax <= this.linearRel * wMax;
   }
 
   /** Mean loss over the rods' ends, (L(w̄+δ) + L(w̄−δ))/2 averaged over the rods (the predicted loss). */
@@ -453,6 +448,130 @@ export class RodFlow extends FlowBase implements Flow {
       sharpness: this.sharpnessSample(wbar),
       osc,
     };
+  }
+}
+
+/**
+ * The linear part L of the vector form for the exponential integrator, from the top eigenpairs
+ * (λ_k, u_k) of H(w̄) at the start of the step (P = Σ u_k u_kᵀ):
+ *   rod:    L_r = −2I + η Σ λ_k u_k u_kᵀ      (the rod's linearisation (ηH − 2) on span(u), −2 elsewhere)
+ *   centre: L_c = −Σ a_k u_k u_kᵀ, a_k = ηλ_k(1 + ηλ_k/2) (ηλ_k without the backward-error term)
+ * Any L gives the same ODE; this one removes the stiff part of both blocks. See docs/numerics-flows.md.
+ */
+/** τφ₁(τρ) = (e^{τρ} − 1)/ρ, by its series where ρτ is small (no cancellation). */
+function tauPhi1(rho: number, tau: number): number {
+  const z = rho * tau;
+  if (Math.abs(z) < 1e-3) return tau * (1 + z / 2 + (z * z) / 6 + (z * z * z) / 24);
+  return Math.expm1(z) / rho;
+}
+
+export class RodLinear implements LinearPart {
+  private readonly n: number;
+  private readonly eta: number;
+  private readonly be: boolean;
+  private U: Vec[] = [];
+  private lam: number[] = [];
+  private readonly cc: number[] = [];
+  private readonly cr: number[] = [];
+  /**
+   * The rod's rate off span(u). −2 (not a rate between −2 and the untracked modes' ηλ − 2): the modes
+   * with λ ≈ 0 carry most of a fresh rod (GD's half step), and a shift towards ηλ₃ − 2 made the first
+   * steps from GD's step-300 iterate on mlp-teacher cost 11.4 and 14.0 RHS per step (shift ¼, ½) against 9.5.
+   */
+  private readonly off = -2;
+
+  constructor(n: number, eta: number, backwardError: boolean) {
+    this.n = n;
+    this.eta = eta;
+    this.be = backwardError;
+  }
+
+  /** Takes the first k pairs with λ > 0 (copies the vectors). */
+  set(values: ArrayLike<number>, vectors: Vec[], k: number): void {
+    this.U = [];
+    this.lam = [];
+    for (let i = 0; i < k; i++) {
+      const l = values[i];
+      if (!(l > 0) || !Number.isFinite(l)) continue;
+      this.U.push(Float64Array.from(vectors[i]));
+      this.lam.push(l);
+    }
+  }
+
+  private dots(x: Float64Array): void {
+    const n = this.n;
+    for (let k = 0; k < this.U.length; k++) {
+      const u = this.U[k];
+      let c = 0;
+      let r = 0;
+      for (let i = 0; i < n; i++) {
+        c += u[i] * x[i];
+        r += u[i] * x[n + i];
+      }
+      this.cc[k] = c;
+      this.cr[k] = r;
+    }
+  }
+
+  private rate(k: number): number {
+    const el = this.eta * this.lam[k];
+    return this.be ? el * (1 + 0.5 * el) : el;
+  }
+
+  apply(x: Float64Array, out: Float64Array): void {
+    const n = this.n;
+    this.dots(x);
+    for (let i = 0; i < n; i++) {
+      out[i] = 0;
+      out[n + i] = this.off * x[n + i];
+    }
+    for (let k = 0; k < this.U.length; k++) {
+      const u = this.U[k];
+      const a = -this.rate(k) * this.cc[k];
+      const b = (this.eta * this.lam[k] - 2 - this.off) * this.cr[k];
+      for (let i = 0; i < n; i++) {
+        out[i] += a * u[i];
+        out[n + i] += b * u[i];
+      }
+    }
+  }
+
+  phi1(x: Float64Array, tau: number, out: Float64Array): void {
+    const n = this.n;
+    this.dots(x);
+    const p2 = tauPhi1(this.off, tau);
+    for (let i = 0; i < n; i++) {
+      out[i] = tau * x[i];
+      out[n + i] = p2 * x[n + i];
+    }
+    for (let k = 0; k < this.U.length; k++) {
+      const u = this.U[k];
+      const a = (tauPhi1(-this.rate(k), tau) - tau) * this.cc[k];
+      const b = (tauPhi1(this.eta * this.lam[k] - 2, tau) - p2) * this.cr[k];
+      for (let i = 0; i < n; i++) {
+        out[i] += a * u[i];
+        out[n + i] += b * u[i];
+      }
+    }
+  }
+
+  exp(x: Float64Array, tau: number, out: Float64Array): void {
+    const n = this.n;
+    this.dots(x);
+    const e2 = Math.exp(this.off * tau);
+    for (let i = 0; i < n; i++) {
+      out[i] = x[i];
+      out[n + i] = e2 * x[n + i];
+    }
+    for (let k = 0; k < this.U.length; k++) {
+      const u = this.U[k];
+      const a = (Math.exp(-this.rate(k) * tau) - 1) * this.cc[k];
+      const b = (Math.exp((this.eta * this.lam[k] - 2) * tau) - e2) * this.cr[k];
+      for (let i = 0; i < n; i++) {
+        out[i] += a * u[i];
+        out[n + i] += b * u[i];
+      }
+    }
   }
 }
 

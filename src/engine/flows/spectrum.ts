@@ -1,53 +1,17 @@
 /**
  * Top eigenpairs of the Hessian for the flows, chosen for speed on the hot path:
  *  - dim 1 and 2 with a dense Hessian: closed form, no allocation (the toys and custom problems);
- *  - dim ≤ 64 with a dense Hessian: Jacobi on the full matrix (exact to round-off);
+ *  - dim ≤ DENSE_MAX_DIM (linalg/eigs.ts) with a dense Hessian: Jacobi on the full matrix (exact to round-off);
  *  - otherwise: warm-started Lanczos on exact Hessian-vector products.
  * Results live in buffers owned by the Spectrum object (valid until its next call): copy to keep.
  */
 import type { Problem, Vec } from '../types.ts';
-import { symeig } from '../linalg/symeig.ts';
-import { lanczosTopK } from '../linalg/lanczos.ts';
+import { eig2, lanczosTopK, symeig, usesDenseEigs } from '../linalg/eigs.ts';
+import { NonFiniteError } from '../linalg/lanczos.ts';
 import { floorTolerance } from './precision.ts';
 
-/** Largest dimension for which the dense Hessian is diagonalised instead of running Lanczos. */
-export const DENSE_MAX_DIM = 64;
-
-/**
- * Eigen-decomposition of the symmetric 2×2 [[a, b], [b, c]] (closed form). Writes λ₁ ≥ λ₂ into
- * vals and the unit eigenvectors (u₁ then u₂, each 2 entries) into vecs.
- * λ = m ± r with m = (a+c)/2, r = √(((a−c)/2)² + b²); u₁ ∝ (r + d, b) for d = (a−c)/2 ≥ 0 and
- * ∝ (b, r − d) otherwise (the larger of the two equivalent forms, so no cancellation).
- */
-export function eig2(a: number, b: number, c: number, vals: Float64Array, vecs: Float64Array): void {
-  const m = 0.5 * (a + c);
-  const d = 0.5 * (a - c);
-  // sqrt of squares, not Math.hypot (which is several times slower in V8); hypot only on overflow.
-  let r = Math.sqrt(d * d + b * b);
-  if (r === Infinity) r = Math.hypot(d, b);
-  vals[0] = m + r;
-  vals[1] = m - r;
-  let x: number;
-  let y: number;
-  if (r === 0) {
-    x = 1;
-    y = 0;
-  } else if (d >= 0) {
-    x = r + d;
-    y = b;
-  } else {
-    x = b;
-    y = r - d;
-  }
-  let n = Math.sqrt(x * x + y * y);
-  if (n === Infinity) n = Math.hypot(x, y);
-  x /= n;
-  y /= n;
-  vecs[0] = x;
-  vecs[1] = y;
-  vecs[2] = -y;
-  vecs[3] = x;
-}
+/** The closed-form 2×2 solver lives in linalg/symeig.ts; re-exported for the ensemble kernels' imports. */
+export { eig2 };
 
 export class Spectrum {
   readonly dim: number;
@@ -81,7 +45,7 @@ export class Spectrum {
     this.problem = problem;
     const n = problem.dim;
     this.dim = n;
-    this.dense = typeof problem.hessian === 'function' && n <= DENSE_MAX_DIM;
+    this.dense = usesDenseEigs(problem);
     this.H = new Float64Array(this.dense ? n * n : 0);
     this.values = new Float64Array(n);
     this.vectors = Array.from({ length: n }, () => new Float64Array(n));
@@ -149,7 +113,18 @@ export class Spectrum {
     }
     this.at.set(w);
     const warm = this.warmMode === 'extrapolate' ? this.extrapolated() : this.warm;
-    const r = lanczosTopK(this.hvpFn, n, k, { warm, tol: floorTolerance(this.tol, this.problem) });
+    let r: { values: number[]; vectors: Vec[] };
+    try {
+      r = lanczosTopK(this.hvpFn, n, k, { warm, tol: floorTolerance(this.tol, this.problem) });
+    } catch (e) {
+      // A non-finite Hessian-vector product: NaN eigenvalues, which the flows treat as divergence.
+      if (!(e instanceof NonFiniteError)) throw e;
+      this.values.fill(NaN, 0, k);
+      this.count = k;
+      this.warm = [];
+      this.warmPrev = [];
+      return;
+    }
     for (let i = 0; i < r.values.length; i++) {
       this.values[i] = r.values[i];
       this.vectors[i].set(r.vectors[i]);

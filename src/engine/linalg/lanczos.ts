@@ -20,6 +20,10 @@
  */
 import { InputError } from '../types.ts';
 import { mulberry32 } from '../rng.ts';
+import { jacobiEig } from './symeig.ts';
+
+/** A matrix-vector product met a non-finite number (an InputError, so callers that show messages still do). */
+export class NonFiniteError extends InputError {}
 
 export type MatVec = (v: Float64Array, out: Float64Array) => Float64Array;
 
@@ -59,63 +63,8 @@ function makeRandom(seed: number): () => number {
   return () => u() - 0.5;
 }
 
-/**
- * Eigen-decomposition of a small dense symmetric matrix (row-major m×m) by cyclic Jacobi rotations.
- * Returns values descending and the eigenvectors as the columns of `vecs` (row-major m×m).
- * Jacobi is slow for large m but exact to round-off and simple; here m is the search-space size (≤ ~40).
- */
-export function jacobiEig(a: Float64Array, m: number): { values: Float64Array; vecs: Float64Array } {
-  const A = Float64Array.from(a);
-  const Vm = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) Vm[i * m + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < m; i++) {
-      diag += A[i * m + i] * A[i * m + i];
-      for (let j = i + 1; j < m; j++) off += A[i * m + j] * A[i * m + j];
-    }
-    if (off <= 1e-32 * diag || off === 0) break;
-    for (let p = 0; p < m; p++) {
-      for (let q = p + 1; q < m; q++) {
-        const apq = A[p * m + q];
-        if (apq === 0) continue;
-        const app = A[p * m + p];
-        const aqq = A[q * m + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < m; k++) {
-          const akp = A[k * m + p];
-          const akq = A[k * m + q];
-          A[k * m + p] = c * akp - s * akq;
-          A[k * m + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = A[p * m + k];
-          const aqk = A[q * m + k];
-          A[p * m + k] = c * apk - s * aqk;
-          A[q * m + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < m; k++) {
-          const vkp = Vm[k * m + p];
-          const vkq = Vm[k * m + q];
-          Vm[k * m + p] = c * vkp - s * vkq;
-          Vm[k * m + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => A[j * m + j] - A[i * m + i]);
-  const values = new Float64Array(m);
-  const vecs = new Float64Array(m * m);
-  order.forEach((src, dst) => {
-    values[dst] = A[src * m + src];
-    for (let k = 0; k < m; k++) vecs[k * m + dst] = Vm[k * m + src];
-  });
-  return { values, vecs };
-}
+/** The Rayleigh–Ritz step's small eigenproblem: the engine's one Jacobi (symeig.ts), re-exported for the GPU path. */
+export { jacobiEig };
 
 export function lanczosTopK(hvp: MatVec, dim: number, k: number, opts: LanczosOptions = {}): LanczosResult {
   if (!Number.isInteger(dim) || dim < 1) throw new InputError(`lanczosTopK: dimension must be a positive integer (got ${dim}).`);
@@ -150,7 +99,7 @@ export function lanczosTopK(hvp: MatVec, dim: number, k: number, opts: LanczosOp
     matvecs++;
     if (r !== out) out.set(r);
     for (let i = 0; i < dim; i++) {
-      if (!Number.isFinite(out[i])) throw new InputError('lanczosTopK: the matrix-vector product returned a non-finite value.');
+      if (!Number.isFinite(out[i])) throw new NonFiniteError('lanczosTopK: the matrix-vector product returned a non-finite value.');
     }
     V.push(c);
     AV.push(out);
@@ -171,7 +120,11 @@ export function lanczosTopK(hvp: MatVec, dim: number, k: number, opts: LanczosOp
   for (let tries = 0; V.length < k && tries < 4 * k + 4; tries++) add(randomVec());
 
   const W = warm.length;
-  for (;;) {
+  let best: { values: number[]; vectors: Float64Array[] } = { values: [], vectors: [] };
+  const giveUp = (): LanczosResult => ({ ...best, matvecs, converged: false });
+  // Watchdog: every pass either adds a vector (a matvec) or restarts; this bounds the passes whatever happens.
+  for (let pass = 0; ; pass++) {
+    if (pass > 4 * maxMatvecs + 16) return giveUp();
     const m = V.length;
     const T = new Float64Array(m * m);
     for (let i = 0; i < m; i++) {
@@ -216,6 +169,7 @@ export function lanczosTopK(hvp: MatVec, dim: number, k: number, opts: LanczosOp
         resid.push(r);
       }
     }
+    best = { values: Array.from(theta.subarray(0, q)), vectors: X };
     if (allConverged || m === dim || matvecs >= maxMatvecs) {
       const vectors = X.map((x, j) => {
         // Deterministic sign: follow the matching warm vector when there is one, else a positive

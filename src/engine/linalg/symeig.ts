@@ -18,17 +18,40 @@ export interface SymEig {
 const MAX_SWEEPS = 60;
 
 /**
- * The symmetric 2×2 [[a, b], [b, c]] in closed form (values descending). The top eigenvector is at angle
- * φ with tan 2φ = 2b/(a − c); atan2 covers b = 0 and a = c without branches. Vectors are (cos φ, sin φ)
- * and (−sin φ, cos φ), with no sign normalization (callers that want one apply it).
+ * The symmetric 2×2 [[a, b], [b, c]] in closed form, allocation-free (it sits on the toys' hot path): writes
+ * λ₁ ≥ λ₂ into vals and the unit eigenvectors (u₁ then u₂, 2 entries each) into vecs.
+ * λ = m ± r with m = (a+c)/2, r = √(((a−c)/2)² + b²); u₁ ∝ (r + d, b) for d = (a−c)/2 ≥ 0 and ∝ (b, r − d)
+ * otherwise (the larger of the two equivalent forms, so no cancellation); u₂ = (−u₁[1], u₁[0]).
+ * No sign normalization (callers that want one apply it).
  */
-export function eig2(a: number, b: number, c: number): SymEig {
+export function eig2(a: number, b: number, c: number, vals: Float64Array, vecs: Float64Array): void {
   const m = 0.5 * (a + c);
-  const r = Math.hypot(0.5 * (a - c), b);
-  const phi = 0.5 * Math.atan2(2 * b, a - c);
-  const cs = Math.cos(phi);
-  const sn = Math.sin(phi);
-  return { values: [m + r, m - r], vectors: [Float64Array.of(cs, sn), Float64Array.of(-sn, cs)] };
+  const d = 0.5 * (a - c);
+  // sqrt of squares, not Math.hypot (which is several times slower in V8); hypot only on overflow.
+  let r = Math.sqrt(d * d + b * b);
+  if (r === Infinity || (r === 0 && (d !== 0 || b !== 0)) || r < 1e-150) r = Math.hypot(d, b);
+  vals[0] = m + r;
+  vals[1] = m - r;
+  let x: number;
+  let y: number;
+  if (r === 0) {
+    x = 1;
+    y = 0;
+  } else if (d >= 0) {
+    x = r + d;
+    y = b;
+  } else {
+    x = b;
+    y = r - d;
+  }
+  let n = Math.sqrt(x * x + y * y);
+  if (n === Infinity || n < 1e-150) n = Math.hypot(x, y);
+  x /= n;
+  y /= n;
+  vecs[0] = x;
+  vecs[1] = y;
+  vecs[2] = -y;
+  vecs[3] = x;
 }
 
 /**
@@ -43,7 +66,10 @@ export function symeig(A: ArrayLike<number>, n: number): SymEig {
   if (n === 2) {
     const b = 0.5 * A[1] + 0.5 * A[2];
     if (Number.isFinite(A[0]) && Number.isFinite(b) && Number.isFinite(A[3])) {
-      const e = eig2(A[0], b, A[3]);
+      const vals = new Float64Array(2);
+      const vecs = new Float64Array(4);
+      eig2(A[0], b, A[3], vals, vecs);
+      const e: SymEig = { values: [vals[0], vals[1]], vectors: [vecs.slice(0, 2), vecs.slice(2, 4)] };
       for (const v of e.vectors) {
         if (Math.abs(v[1]) > Math.abs(v[0]) ? v[1] < 0 : v[0] < 0) {
           v[0] = -v[0];
@@ -150,4 +176,17 @@ function columns(V: Float64Array, n: number, order: number[]): Vec[] {
     if (v[big] < 0) for (let i = 0; i < n; i++) v[i] = -v[i];
     return v;
   });
+}
+
+/**
+ * symeigJacobi in the layout Lanczos's Rayleigh–Ritz step wants: values descending (Float64Array) and the
+ * eigenvectors as the columns of a row-major m×m matrix.
+ */
+export function jacobiEig(a: Float64Array, m: number): { values: Float64Array; vecs: Float64Array } {
+  const e = symeigJacobi(a, m);
+  const vecs = new Float64Array(m * m);
+  e.vectors.forEach((v, j) => {
+    for (let k = 0; k < m; k++) vecs[k * m + j] = v[k];
+  });
+  return { values: Float64Array.from(e.values), vecs };
 }
