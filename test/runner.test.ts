@@ -70,11 +70,27 @@ describe('runner', () => {
     expect(tr.stride).toBe(2048);
     expect(r.generation).toBe(11);
     expect(gens).toBeGreaterThan(0);
-    for (let i = 0; i < tr.length; i++) expect(tr.t[i]).toBe(i * tr.stride);
-    expect(tr.length).toBe(Math.floor(100_000 / 2048) + 1);
+    // every sample on the stride grid, and the final step recorded after them (100000 is off the grid)
+    for (let i = 0; i < tr.length - 1; i++) expect(tr.t[i]).toBe(i * tr.stride);
+    expect(tr.t[tr.length - 1]).toBe(100_000);
+    expect(tr.length).toBe(Math.floor(100_000 / 2048) + 2);
     // the thinned record still holds the right samples: GD's 2-cycle δ² = S − 2/η
     expect(tr.osc[tr.length - 1]).toBeCloseTo(0.5, 10);
     expect(r.traces['rod-flow']!.length).toBe(tr.length);
+  });
+
+  it('the final step is always recorded, on the stride grid or not, and only once', () => {
+    for (const steps of [1001, 1024, 7]) {
+      const r = createRunner({ problem: { id: 'valley', params: { a: 0.5 } }, eta: 0.3, start: [0.2, 0.2], steps, flows: ['gd', 'gradient-flow'], capacity: 16 });
+      while (!r.done) r.advance(100);
+      r.advance(5); // a done runner records nothing more
+      for (const id of ['gd', 'gradient-flow'] as const) {
+        const tr = r.traces[id]!;
+        expect(tr.t[tr.length - 1]).toBe(steps);
+        expect(tr.t[tr.length - 2]).toBeLessThan(steps);
+        expect(tr.length).toBeLessThanOrEqual(16);
+      }
+    }
   });
 
   it('respects t0: clocks, records and stop steps continue from it', () => {

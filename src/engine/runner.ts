@@ -93,6 +93,8 @@ export class Runner implements RunnerApi {
   /** Origin of the projection plane (projected rows only). */
   private readonly origin: Vec;
   private stride = 1;
+  /** Runner step of the last record() (the final step is recorded even off the stride grid). */
+  private lastRecorded = -1;
   private gd: Slot | undefined;
 
   /**
@@ -154,6 +156,8 @@ export class Runner implements RunnerApi {
       this.step++;
       if (this.step % this.stride === 0) this.record();
     }
+    // The last step is always recorded, on the stride grid or not (a run file ends where the run did).
+    if (this.done && this.lastRecorded !== this.step) this.record();
   }
 
   currentState(): Vec {
@@ -163,6 +167,7 @@ export class Runner implements RunnerApi {
 
   /** Record every running flow at the current step (thinning first when full). */
   private record(): void {
+    this.lastRecorded = this.step;
     const running = this.slots.filter((s) => !s.flow.stopped || s.trace.length === 0);
     if (running.some((s) => s.trace.length >= this.capacity)) this.thin();
     const t = this.t0 + this.step;
