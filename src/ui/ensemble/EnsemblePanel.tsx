@@ -14,6 +14,7 @@ import type { EnsembleFlow } from '../../engine/ensemble/trajectories.ts';
 import { MAP_LAYERS, MAP_LAYER_LABELS, ensembleJson, mapCsv, mapValues, sharpnessAt, sweepCsv, sweepSeries, type MapLayer, type MapValues } from '../../engine/ensemble/views.ts';
 import { exportPng, exportSvg } from '../plots/export.ts';
 import { MapPlot, SweepPlots } from './EnsemblePlots.tsx';
+import { cpuPool } from './cpu-pool.ts';
 import { jobKey, startEnsemble, type EnsembleRun, type PathChoice, type RunHandle } from './run.ts';
 import './ensemble.css';
 
@@ -124,6 +125,9 @@ export function EnsemblePanel() {
     handle.current = h;
     setRun(h.run);
   };
+  useEffect(() => {
+    if (view) cpuPool().warm();
+  }, [view]);
   // Start (or resume from the cache) whenever the job, the flows or the path change.
   useEffect(() => {
     if (!job) return;

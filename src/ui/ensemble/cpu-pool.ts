@@ -55,6 +55,11 @@ export class CpuPool {
     return this.idle.pop()!;
   }
 
+  /** Start every worker now (each loads the engine, seconds on a busy machine), so the first run does not wait. */
+  warm(): void {
+    while (this.workers.length < this.size) this.idle.push(this.spawn());
+  }
+
   /** Runs one task on the next free worker. */
   async run(problem: ProblemSettings, flow: EnsembleFlow, inputs: Float32Array, steps: number): Promise<Float64Array> {
     const w = await this.acquire();
