@@ -1,8 +1,8 @@
 /**
  * `npm run fuzz`: the long form of the seeded fuzz suites (issue 12; the short forms run in `npm test`
- * as test/fuzz-expr.test.ts and test/fuzz-cli.test.ts).
+ * as test/fuzz-expr.test.ts, fuzz-cli, fuzz-url and fuzz-run-file).
  *
- *   npm run fuzz [-- --seed 1] [--expr 3000] [--cli 600] [--hang-s 90]
+ *   npm run fuzz [-- --seed 1] [--expr 3000] [--cli 600] [--url 5000] [--file 1500] [--hang-s 90]
  *
  * Each suite runs in a worker thread; a case that sends no word for --hang-s seconds is recorded as
  * a hang, the worker is terminated and the suite resumes at the next case, so a hang cannot stop the
@@ -16,8 +16,10 @@ import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { checkCli, cliCases } from '../test/fuzz-cli-gen.ts';
 import { checkBound, checkExpr, exprCases, type Outcome } from '../test/fuzz-expr-gen.ts';
+import { checkRunFileCase, runFileCases } from '../test/fuzz-run-file-gen.ts';
+import { checkUrl, urlCases } from '../test/fuzz-url-gen.ts';
 
-type Suite = 'expr' | 'cli';
+type Suite = 'expr' | 'cli' | 'url' | 'file';
 interface Job {
   suite: Suite;
   seed: number;
@@ -38,6 +40,18 @@ async function workerMain(job: Job): Promise<void> {
       const b = checkBound(cases[i].expr);
       if (b && outcome.kind !== 'violation') outcome = { kind: 'violation', ms: outcome.ms, message: b };
       post({ type: 'done', i, outcome, rssMB: process.memoryUsage().rss / 2 ** 20 });
+    }
+  } else if (job.suite === 'url') {
+    const cases = urlCases(job.seed, job.n);
+    for (let i = job.from; i < cases.length; i++) {
+      post({ type: 'start', i, input: cases[i].link.slice(0, 200) });
+      post({ type: 'done', i, outcome: checkUrl(cases[i]), rssMB: process.memoryUsage().rss / 2 ** 20 });
+    }
+  } else if (job.suite === 'file') {
+    const cases = runFileCases(job.seed, job.n);
+    for (let i = job.from; i < cases.length; i++) {
+      post({ type: 'start', i, input: `${cases[i].what} (${cases[i].text.length} chars)` });
+      post({ type: 'done', i, outcome: checkRunFileCase(cases[i]), rssMB: process.memoryUsage().rss / 2 ** 20 });
     }
   } else {
     const cases = cliCases(job.seed, job.n, job.dir, { maxSteps: 300, networks: true });
@@ -137,13 +151,15 @@ function runSuite(suite: Suite, seed: number, n: number, hangMs: number): Promis
 
 async function cli(): Promise<void> {
   const { values } = parseArgs({
-    options: { seed: { type: 'string', default: '1' }, expr: { type: 'string', default: '3000' }, cli: { type: 'string', default: '600' }, 'hang-s': { type: 'string', default: '90' } },
+    options: { seed: { type: 'string', default: '1' }, expr: { type: 'string', default: '3000' }, cli: { type: 'string', default: '600' }, url: { type: 'string', default: '5000' }, file: { type: 'string', default: '1500' }, 'hang-s': { type: 'string', default: '90' } },
   });
   const seed = Number(values.seed);
   const hangMs = 1000 * Number(values['hang-s']);
   const reports: Report[] = [];
   if (Number(values.expr) > 0) reports.push(await runSuite('expr', seed, Number(values.expr), hangMs));
   if (Number(values.cli) > 0) reports.push(await runSuite('cli', seed, Number(values.cli), hangMs));
+  if (Number(values.url) > 0) reports.push(await runSuite('url', seed, Number(values.url), hangMs));
+  if (Number(values.file) > 0) reports.push(await runSuite('file', seed, Number(values.file), hangMs));
   console.log('\nsuite  seed  inputs     ok  refused  violations  hangs  slowest (ms)  peak RSS (MB)  wall (s)');
   for (const r of reports) {
     console.log(
