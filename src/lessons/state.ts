@@ -35,7 +35,7 @@ interface LessonUi {
 }
 
 export const lessonUi = createStore<LessonUi>(() => ({
-  landing: (BOOT_SEARCH === '' || BOOT_SEARCH === '?') && !/^#(?:.*&)?v=/.test(BOOT_HASH),
+  landing: (BOOT_SEARCH === '' || BOOT_SEARCH === '?') && !/^(?:.*&)?v=/.test(BOOT_HASH),
   authored: authoredCaption(BOOT_HASH),
   about: false,
 }));

@@ -65,8 +65,9 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await h?.close();
   });
 
-  it('default page loads, is already moving, and its plots fill with data', async () => {
-    const page = await open();
+  // A bare address opens the lessons' landing page (test/e2e/lessons.test.ts); `#v=1` is the explorer's defaults.
+  it("the explorer's defaults load, are already moving, and its plots fill with data", async () => {
+    const page = await open('#v=1');
     await waitRun(page, 50);
     const st = await appState<{ problem: string; eta: number; playing: boolean; lens: number[]; label: string }>(
       page,
@@ -105,7 +106,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     ['projector.png', { width: 1920, height: 1080 }],
   ] as const)('at laptop and projector sizes the plot titles stay whole on one line and the valley frames its dynamics (%s)', async (file, viewport) => {
     {
-      const page = await open('', viewport);
+      const page = await open('#v=1', viewport);
       await waitRun(page, 400);
       const titles = await page.evaluate(() =>
         Array.from(document.querySelectorAll('.rfp-title')).map((el) => {
