@@ -43,6 +43,8 @@ const { parseUrl } = await import('../src/state/url.ts');
 /** A worker for the page: the real dispatch, messages passed asynchronously as postMessage would. */
 const hosts: { close(): void }[] = [];
 const posted: ToWorker[] = [];
+/** While set, every worker swallows what it is sent: one stuck in a long synchronous job says nothing. */
+let silent = false;
 function inProcessWorker() {
   const w = {
     onmessage: null as ((ev: MessageEvent<FromWorker>) => void) | null,
@@ -50,6 +52,7 @@ function inProcessWorker() {
     dead: false,
     postMessage(m: ToWorker) {
       posted.push(m);
+      if (silent) return;
       if (!w.dead) setTimeout(() => !w.dead && host.onMessage(structuredClone(m)), 0);
     },
     terminate() {
@@ -129,6 +132,26 @@ describe('state modules with the worker in-process', () => {
     expect(Array.from(st().run.traces.gd!.w.subarray(0, 602))).toEqual(w);
     expect(st().notices.at(-1)).toContain('worker stopped (killed)');
     expect(st().notices.at(-1)).toContain('recorded run is kept');
+  });
+
+  it('a new input while the worker is silent on the previous run replaces the worker instead of queueing behind it', async () => {
+    await until(() => st().run.done);
+    const workers = hosts.length;
+    silent = true; // as a worker stuck compiling a huge expression: the next run gets no answer
+    ctl.setSettings({ steps: 280 });
+    await new Promise((r) => setTimeout(r, 300));
+    silent = false;
+    ctl.setSettings({ steps: 270 }); // heard from 300 ms ago: still the same worker
+    expect(hosts.length).toBe(workers);
+    await until(() => st().run.done);
+    await new Promise((r) => setTimeout(r, 100)); // its last messages (the grid) are in
+    silent = true;
+    ctl.setSettings({ steps: 265 });
+    await new Promise((r) => setTimeout(r, 1100));
+    silent = false;
+    ctl.setSettings({ steps: 260 }); // silent for over a second: a fresh worker takes this run
+    expect(hosts.length).toBe(workers + 1);
+    await until(() => st().run.done && st().run.traces.gd!.t[st().run.traces.gd!.length - 1] === 260);
   });
 
   it('stream: play runs the network to its budget, then the transport stops playing (chunks → transport signal)', async () => {

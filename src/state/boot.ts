@@ -18,15 +18,18 @@ import { setEta } from './apply.ts';
 import { setStart } from './drag.ts';
 import { pause, play, startTransport, stepOnce } from './transport.ts';
 import { addressFor, readLocation } from './url-sync.ts';
-import { connectWorker, disconnectWorker, workerFailed, type WorkerLike } from './worker-link.ts';
+import { connectWorker, disconnectWorker, workerFailed, workerReplace, type WorkerLike } from './worker-link.ts';
 
 let makeWorker: () => WorkerLike = () => new Worker(new URL('../worker/sim.worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike;
 let worker: WorkerLike | null = null;
+let stopEngineStatus: (() => void) | null = null;
 
 function spawn(): void {
   worker = makeWorker();
   connectWorker(worker);
-  startEngineStatus();
+  // One subscription per live worker (a replaced worker's is dropped).
+  stopEngineStatus?.();
+  stopEngineStatus = startEngineStatus();
 }
 
 /** Open the settings the address carries: at start-up (replace the entry) or on back/forward. */
@@ -88,6 +91,11 @@ export function initController(opts: { worker?: () => WorkerLike } = {}): void {
   startForkRebuild();
   spawn();
   workerFailed.on((why) => recoverWorker(why));
+  // A new input while the worker is stuck on the previous one: a fresh worker takes the new run.
+  workerReplace.on(() => {
+    disconnectWorker('The previous input was replaced by a new one.');
+    spawn();
+  });
   fromLocation('replace');
   window.addEventListener('popstate', () => fromLocation('none'));
   startTransport();

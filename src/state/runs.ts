@@ -12,7 +12,10 @@ import { effectiveSpeed, type Settings } from './settings.ts';
 import { createSignal } from './signal.ts';
 import { emptyRun, type Overlay } from './store.ts';
 import type { ViewTrace } from './trace-buffer.ts';
-import { post } from './worker-link.ts';
+import { post, workerReplace, workerSilentFor } from './worker-link.ts';
+
+/** A worker silent this long after a run was posted is busy in one synchronous piece of work, ms. */
+const BUSY_WORKER_MS = 1000;
 
 /** Ghost runs kept after forks (the oldest go first). */
 export const MAX_GHOSTS = 6;
@@ -77,6 +80,8 @@ export function startRun(s: Settings, opts: StartOptions = {}): number {
   const shownFor = !was ? null : was.phase === 'calibrating' ? was.requested : was.info.requested;
   if (engine === 'float64') set({ engine: null });
   else if (shownFor !== engine) set({ engine: { runId, phase: 'calibrating', requested: engine } });
+  // A worker still silent on the previous run (e.g. compiling a huge expression) is replaced, not queued behind.
+  if (workerSilentFor(BUSY_WORKER_MS)) workerReplace.emit();
   perf.runPosted.set(runId, performance.now());
   post({ type: 'run', runId, config: configOf(s), mode, ...(engine !== 'float64' ? { engine } : {}) });
   if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });

@@ -18,6 +18,22 @@ let worker: WorkerLike | null = null;
 let reqCounter = 0;
 const pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
 
+/** When the last run was posted, and when the worker last said anything (performance.now(), ms). */
+let runPostedAt = 0;
+let heardAt = 0;
+
+/**
+ * The worker has said nothing for `ms` since a run was posted to it: it is stuck in one long synchronous
+ * piece of work (compiling a large expression, one slow network step), and a new input should replace
+ * it rather than queue behind it.
+ */
+export function workerSilentFor(ms: number, now = performance.now()): boolean {
+  return worker !== null && runPostedAt > heardAt && now - runPostedAt > ms;
+}
+
+/** The page asks for a fresh worker (boot.ts replaces it): the busy one is terminated. */
+export const workerReplace = createSignal<void>();
+
 /** The worker's messages that are not replies to a request. */
 export const workerMessages = createSignal<FromWorker>();
 /** The worker died (an uncaught error, or it was killed): the reason. */
@@ -52,6 +68,7 @@ function failPending(why: string): void {
 
 /** A message from the worker: a reply settles its request; anything else goes to the subscribers. */
 export function receive(m: FromWorker): void {
+  heardAt = performance.now();
   // Progress notes go to the subscribers; the reply settles the request.
   if ('reqId' in m && m.reqId !== undefined && m.type !== 'importProgress' && pending.has(m.reqId)) {
     const p = pending.get(m.reqId)!;
@@ -64,6 +81,7 @@ export function receive(m: FromWorker): void {
 }
 
 export function post(msg: ToWorker, transfer: Transferable[] = []): void {
+  if (msg.type === 'run' || msg.type === 'fork') runPostedAt = performance.now();
   worker?.postMessage(msg, transfer);
 }
 
