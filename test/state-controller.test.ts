@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FromWorker, ToWorker } from '../src/worker/protocol.ts';
+import { scaled } from './timeouts.ts';
 
 // ---- the browser globals the state modules touch -------------------------------------------------
 const g = globalThis as Record<string, unknown>;
@@ -65,7 +66,8 @@ function inProcessWorker() {
   return w;
 }
 
-const until = async (pred: () => boolean, ms = 15_000) => {
+// Waits scale with the machine's load like the test timeouts (test/timeouts.ts).
+const until = async (pred: () => boolean, ms = scaled(15_000)) => {
   const t0 = Date.now();
   while (!pred()) {
     if (Date.now() - t0 > ms) throw new Error('timed out');
@@ -159,7 +161,7 @@ describe('state modules with the worker in-process', () => {
     ctl.setSettings({ steps: 6, flows: ['gd'], speed: 3 });
     await until(() => st().run.mode === 'stream' && st().run.info !== null);
     ctl.play();
-    await until(() => st().run.done, 30_000);
+    await until(() => st().run.done, scaled(30_000));
     await until(() => !st().playing);
     expect(st().run.frontier).toBe(6);
     expect(posted.some((m) => m.type === 'play')).toBe(true);

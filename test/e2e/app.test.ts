@@ -751,7 +751,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     it('when the engine cannot load at all, the run falls back to float64 with a notice instead of hanging', async () => {
       // Make the worker's dynamic import of the tfjs path fail (as a broken deployment or offline cache would).
       const ctx = await h.browser.newContext({ viewport: { width: 1500, height: 1100 } });
-      await ctx.route(/engine-backend-[^/]*\.js$/, (r) => r.abort());
+      // (The worker's session imports engine-backend statically; the tfjs path is its lazy `backend` chunk.)
+      await ctx.route(/\/(?:engine-)?backend-[^/]*\.js$/, (r) => r.abort());
       const page = await ctx.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
