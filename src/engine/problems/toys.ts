@@ -235,7 +235,7 @@ export const QUARTIC = toySpec(
   {
     id: 'quartic',
     name: 'Quartic 1-D',
-    description: '(S/2)x² − (Q/4)x⁴: for 2 < ηS < 3 GD settles in a 2-cycle x² = (S − 2/η)/Q; it period-doubles at ηS = 3.',
+    description: '(S/2)x² − (Q/4)x⁴: for 2 < ηS < 3 GD settles in a 2-cycle x² = (S − 2/η)/Q; past ηS = 3 the cycle turns lopsided, then period-doubles (ηS ≈ 3.24).',
     dim: 1,
     params: [
       param('S', 'S (curvature at 0)', 2.5, 0.01, 10, 0.01),
