@@ -14,6 +14,7 @@ import { createProblem, PROBLEMS, getProblemSpec } from '../engine/problems/regi
 import { FLOWS } from '../engine/flows/registry.ts';
 import { openEngineSession } from '../engine/session.ts';
 import { runFileToCsv, runToJson } from '../engine/run-file.ts';
+import { MAX_RECORDED_DIM } from '../engine/trace.ts';
 import { InputError } from '../engine/types.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
 import { parseRunArgs, UsageError } from './args.ts';
@@ -205,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
         const instance = createProblem(args.config.problem);
         if (args.config.capacity !== undefined) {
           // Per sample and flow: t, loss, predicted loss, osc, dist, eigK sharpnesses, w and δ rows.
-          const wDim = instance.problem.dim > 64 ? 2 : instance.problem.dim;
+          const wDim = instance.problem.dim > MAX_RECORDED_DIM ? 2 : instance.problem.dim;
           const perSample = 8 * (5 + Math.min(instance.problem.dim, args.config.eigK ?? 2) + 2 * wDim);
           const bytes = args.config.capacity * perSample * args.config.flows.length;
           if (bytes > MAX_TRACE_BYTES) {

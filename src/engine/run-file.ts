@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { FLOWS } from './flows/registry.ts';
-import { OSC_FIELD } from './trace.ts';
+import { MAX_RECORDED_DIM, OSC_FIELD } from './trace.ts';
 import { FLOW_IDS, InputError, type FlowId, type ProblemInstance, type RunConfig, type Trace } from './types.ts';
 
 export const RUN_FILE_SCHEMA_VERSION = 1;
@@ -27,7 +27,7 @@ export const RUN_FILE_LIMITS = {
   /** Largest problem dimension (networks are recorded as 2-D projections). */
   maxDim: 10_000_000,
   /** Widest recorded state row (problems above it are recorded as 2-D projections). */
-  maxRow: 64,
+  maxRow: MAX_RECORDED_DIM,
   /** Most recorded eigenvalues per sample. */
   maxEig: 64,
   /** Largest step count and start time. */
@@ -304,7 +304,7 @@ export function runToJson(run: RunLike): RunFile {
       dim: instance.problem.dim,
     },
     eta: config.eta,
-    ...(instance.problem.dim <= 64 ? { start: Array.from(config.start ?? instance.start) } : {}),
+    ...(instance.problem.dim <= MAX_RECORDED_DIM ? { start: Array.from(config.start ?? instance.start) } : {}),
     steps: run.step,
     t0: config.t0 ?? 0,
     ...(config.flowOptions ? { flowOptions: config.flowOptions as RunFile['flowOptions'] } : {}),

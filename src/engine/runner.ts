@@ -18,11 +18,10 @@
 import { mulberry32 } from './rng.ts';
 import { createProblem } from './problems/registry.ts';
 import { getFlowSpec } from './flows/registry.ts';
-import { allocTrace, thinTrace, type TraceColumn } from './trace.ts';
+import { allocTrace, MAX_RECORDED_DIM, thinTrace, type TraceColumn } from './trace.ts';
 import { FLOW_IDS, InputError, type Flow, type FlowId, type ProblemInstance, type RunConfig, type RunnerApi, type Trace, type Vec } from './types.ts';
 
-/** Problems above this dimension are recorded as 2-D projections. */
-export const MAX_RECORDED_DIM = 64;
+export { MAX_RECORDED_DIM } from './trace.ts';
 export const DEFAULT_CAPACITY = 4096;
 /** Seed of the projection directions (fixed: the same problem always projects the same way). */
 const PROJECTION_SEED = 0x5eed;

@@ -9,7 +9,7 @@
 import { createProblem, getProblemSpec } from './problems/registry.ts';
 import { createRunner, type Runner } from './runner.ts';
 import { topEigs } from './linalg/eigs.ts';
-import { fullCapacity } from './trace.ts';
+import { fullCapacity, MAX_RECORDED_DIM } from './trace.ts';
 import { ENGINE_LABELS, networkProblemOn, type EngineChoice, type EngineInfo, type EngineProblem } from './gpu/engine-backend.ts';
 import type { KeyValueStore } from './gpu/backend.ts';
 import { InputError, type ProblemInstance, type RunConfig } from './types.ts';
@@ -24,7 +24,7 @@ export interface SessionInfo {
   label: string;
   dim: number;
   window?: { x: [number, number]; y?: [number, number] };
-  /** The start actually used (full vector for dim ≤ 64; empty for larger problems). */
+  /** The start actually used (full vector for dim ≤ MAX_RECORDED_DIM; empty for larger problems). */
   start: number[];
   /** Top two eigenvalues of H at the start (descending). */
   eigStart: number[];
@@ -61,7 +61,7 @@ export function openSession(config: RunConfig, mode: RunMode, instance?: Problem
     label: inst.label,
     dim: inst.problem.dim,
     window: inst.window,
-    start: inst.problem.dim <= 64 ? Array.from(w0) : [],
+    start: inst.problem.dim <= MAX_RECORDED_DIM ? Array.from(w0) : [],
     eigStart: topEigs(inst.problem, w0, 2).values.slice(),
   };
   const t0 = cfg.t0 ?? 0;
@@ -84,7 +84,7 @@ export function openSession(config: RunConfig, mode: RunMode, instance?: Problem
     info,
     stateAt,
     forkConfig(t, eta, sameBase) {
-      const origin = cfg.origin ?? (inst.problem.dim > 64 ? Array.from(w0) : undefined);
+      const origin = cfg.origin ?? (inst.problem.dim > MAX_RECORDED_DIM ? Array.from(w0) : undefined);
       const base: RunConfig = { ...config, eta, ...(origin ? { origin } : {}) };
       if (sameBase) return base;
       const at = stateAt(Math.max(t0, Math.min(t, end)));

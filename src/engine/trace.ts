@@ -6,6 +6,9 @@
  */
 import type { FlowId, Trace } from './types.ts';
 
+/** Problems above this dimension are recorded as 2-D projections (runner, run files). */
+export const MAX_RECORDED_DIM = 64;
+
 /** Row width of a column: one number per sample, one state row (wDim), or the top-k eigenvalues (eigK). */
 export type ColumnWidth = 'one' | 'w' | 'k';
 
