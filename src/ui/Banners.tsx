@@ -1,5 +1,5 @@
 /** Notices (ignored URL parts), the divergence lesson, transient toasts. */
-import { dismissNotice, edgeLambda, etaBelowEdge, fmtEta, freezeTime, leadFlow, rewind } from '../state/controller.ts';
+import { dismissNotice, edgeLambda, etaBelowEdge, etaJustBelow, fmtEta, freezeTime, leadFlow, rewind } from '../state/controller.ts';
 import { store, useApp } from '../state/store.ts';
 import { flowName } from './series.ts';
 
@@ -23,7 +23,8 @@ export function Notices() {
 export function DivergenceBanner() {
   const run = useApp((s) => s.run);
   const playhead = useApp((s) => s.playhead);
-  const elL = useApp((s) => edgeLambda(s)?.lambda ?? null);
+  const lambda = useApp((s) => edgeLambda(s)?.lambda ?? null);
+  const where = useApp((s) => edgeLambda(s)?.where ?? null);
   const lf = leadFlow(run);
   const stop = lf ? run.traces[lf]?.stopped : null;
   const froze = useApp((s) => s.frozeRun === s.run.runId);
@@ -31,7 +32,6 @@ export function DivergenceBanner() {
   const others = (Object.entries(run.traces) as [string, { stopped: { step: number; reason: string } | null }][]).filter(
     ([id, tr]) => id !== lf && tr.stopped,
   );
-  const edge = elL ? 2 / elL : null;
   return (
     <div className="divergence" role="alert" data-testid="divergence">
       <div>
@@ -46,8 +46,14 @@ export function DivergenceBanner() {
         <button type="button" onClick={() => rewind(50)}>
           ⟲ Rewind 50 steps
         </button>
-        <button type="button" disabled={edge === null} onClick={() => etaBelowEdge(true)}>
-          η just below 2/λ₁{edge !== null ? ` (${fmtEta(0.99 * edge)})` : ''}
+        {/* The same λ and the same η as the η control's button (state/selectors.ts, edgeLambda). */}
+        <button
+          type="button"
+          disabled={lambda === null}
+          onClick={() => etaBelowEdge(true)}
+          title={where === 'start' ? 'η = 0.99 · 2/λ₁ at the start: just stable' : 'η = 0.99 · 2/λ₁ at the end of gradient flow: just short of the edge'}
+        >
+          η just below 2/λ₁{lambda !== null ? ` (${fmtEta(etaJustBelow(lambda))}, λ₁ ${where === 'start' ? 'at the start' : 'where gradient flow ends'})` : ''}
         </button>
       </div>
     </div>

@@ -1,7 +1,7 @@
 /** η on a log slider with ticks at 2/λᵢ of the start, and a "just below 2/λ₁" snap. */
 import { useRef } from 'react';
 import { textWidth, useElementWidth } from './plots/dom.ts';
-import { edgeLambda, etaBelowEdge, fmtEta, gfEndSharpness, setEta } from '../state/controller.ts';
+import { edgeLambda, etaBelowEdge, etaJustBelow, fmtEta, gfEndSharpness, setEta } from '../state/controller.ts';
 import { useApp } from '../state/store.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import { NumberField } from './NumberField.tsx';
@@ -88,7 +88,7 @@ export function EtaControl() {
           onClick={() => etaBelowEdge()}
           title={edge?.where === 'start' ? 'η = 0.99 · 2/λ₁ at the start: just stable' : 'η = 0.99 · 2/λ₁ at the end of gradient flow: just short of the edge'}
         >
-          just below 2/λ₁{edge ? ` (${fmtEta((0.99 * 2) / edge.lambda)})` : ''}
+          just below 2/λ₁{edge ? ` (${fmtEta(etaJustBelow(edge.lambda))})` : ''}
         </button>
         {eig.length > 0 && <span className="muted small-text">λ at start: {eig.map((l) => fmtEta(l)).join(', ')}</span>}
       </div>

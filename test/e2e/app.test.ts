@@ -356,6 +356,10 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await shot(page, 'e2e-diverged.png');
     await page.getByRole('button', { name: /Rewind 50 steps/ }).click();
     expect(await appState<number>(page, '(s) => s.playhead')).toBe(Math.max(0, st.stop - 50));
+    // The banner and the η control offer the same η, and the banner says which λ it means.
+    const offered = async (name: RegExp) => /\((\d[\d.]*)/.exec(await page.getByRole('button', { name }).innerText())?.[1];
+    expect(await offered(/η just below 2\/λ₁/)).toBe(await offered(/^just below 2\/λ₁/));
+    expect(await page.getByRole('button', { name: /η just below 2\/λ₁/ }).innerText()).toContain('λ₁ at the start');
     await page.getByRole('button', { name: /η just below 2\/λ₁/ }).click();
     await page.waitForFunction(() => {
       const s = (window as any).__rodflow.store.getState();
