@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ENGINE_CHOICES, type EngineChoice } from '../engine/gpu/engine-backend.ts';
+import { etaProblem } from '../engine/eta.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type RunConfig } from '../engine/types.ts';
 
 export class UsageError extends Error {
@@ -160,7 +161,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
   };
   if (v.eta !== undefined) {
     config.eta = parseNumber(v.eta, '--eta');
-    if (!(config.eta > 0)) throw new UsageError(`--eta must be positive, got ${v.eta}.`);
+    const why = etaProblem(config.eta);
+    if (why) throw new UsageError(`--eta ${why}, got ${v.eta}.`);
   }
   if (v.steps !== undefined) {
     const s = parseNumber(v.steps, '--steps');

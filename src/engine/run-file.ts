@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { FLOWS } from './flows/registry.ts';
+import { MAX_ETA } from './eta.ts';
 import { MAX_RECORDED_DIM, OSC_FIELD } from './trace.ts';
 import { FLOW_IDS, InputError, type FlowId, type ProblemInstance, type RunConfig, type Trace } from './types.ts';
 
@@ -23,7 +24,7 @@ export const RUN_FILE_SCHEMA_VERSION = 1;
 /** Limits a run file must keep (the page states them when it refuses a file). */
 export const RUN_FILE_LIMITS = {
   /** Largest step size (the page's η field allows the same). */
-  maxEta: 1000,
+  maxEta: MAX_ETA,
   /** Largest problem dimension (networks are recorded as 2-D projections). */
   maxDim: 10_000_000,
   /** Widest recorded state row (problems above it are recorded as 2-D projections). */

@@ -18,6 +18,7 @@
 import { mulberry32 } from './rng.ts';
 import { createProblem } from './problems/registry.ts';
 import { getFlowSpec } from './flows/registry.ts';
+import { checkEta } from './eta.ts';
 import { allocTrace, MAX_RECORDED_DIM, thinTrace, type TraceColumn } from './trace.ts';
 import { FLOW_IDS, InputError, type Flow, type FlowId, type ProblemInstance, type RunConfig, type RunnerApi, type Trace, type Vec } from './types.ts';
 
@@ -57,7 +58,7 @@ export function projectionBasis(n: number, seed = PROJECTION_SEED): [Vec, Vec] {
 function checkConfig(config: RunConfig): void {
   if (!config || typeof config !== 'object') throw new InputError('A run configuration is required.');
   const { eta, steps, flows } = config;
-  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta <= 0) throw new InputError(`Step size η must be a positive finite number (got ${String(eta)}).`);
+  checkEta(eta);
   if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) throw new InputError(`Number of steps must be a non-negative integer (got ${String(steps)}).`);
   if (!Array.isArray(flows) || flows.length === 0) throw new InputError('Choose at least one flow to run.');
   const seen = new Set<string>();

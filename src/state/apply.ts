@@ -2,6 +2,7 @@
  * Settings changes: what a new value invalidates (a new grid, a new run, a fork for a mid-run η
  * change), then the address bar. The actions the controls call (setSettings, selectProblem, setEta, …).
  */
+import { isEta } from '../engine/eta.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import { get, set } from './commit.ts';
@@ -89,7 +90,7 @@ export function setEngine(engine: EngineChoice): void {
 }
 
 export function setEta(eta: number): void {
-  if (!(eta > 0) || !Number.isFinite(eta)) return;
+  if (!isEta(eta)) return;
   setSettings({ eta }, 'push');
 }
 

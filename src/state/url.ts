@@ -25,6 +25,7 @@
  *   caption            an authored scene's caption (src/lessons/state.ts reads it; the page ignores it)
  */
 import { z } from 'zod';
+import { MAX_ETA } from '../engine/eta.ts';
 import { FLOWS } from '../engine/flows/registry.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import { paramApplies } from '../engine/problems/params.ts';
@@ -54,7 +55,7 @@ const list = <T extends string>(values: readonly T[]) =>
     .transform((s) => (s === '' ? [] : s.split(',')))
     .pipe(z.array(oneOf(values)));
 
-const etaValue = finite.pipe(z.number().positive('η must be positive').max(1e3, 'η must be at most 1000'));
+const etaValue = finite.pipe(z.number().positive('η must be positive').max(MAX_ETA, `η must be at most ${MAX_ETA}`));
 const stepsValue = finite.pipe(z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_STEPS, `must be at most ${MAX_STEPS}`));
 /** One fork: `t:η` (absolute time of the fork, η of the run that was forked). */
 const forkSeg = z
@@ -64,7 +65,7 @@ const forkSeg = z
   .pipe(
     z.tuple([
       z.number({ error: 'fork time: not a finite number' }).int('fork time: must be an integer').min(1, 'fork time: must be at least 1').max(MAX_STEPS),
-      z.number({ error: 'η: not a finite number' }).positive('η must be positive').max(1e3, 'η must be at most 1000'),
+      z.number({ error: 'η: not a finite number' }).positive('η must be positive').max(MAX_ETA, `η must be at most ${MAX_ETA}`),
     ]),
   )
   .transform(([t, eta]): ForkSeg => ({ t, eta }));

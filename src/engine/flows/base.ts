@@ -9,6 +9,7 @@
  * finite state) and the step where the loss went bad.
  */
 import { InputError, type FlowId, type FlowOptions, type OptionSpec, type Problem, type StopInfo, type Vec } from '../types.ts';
+import { checkEta } from '../eta.ts';
 import { Spectrum } from './spectrum.ts';
 import { pastEdge, stabilityEdge } from '../metrics.ts';
 
@@ -53,7 +54,7 @@ export function readOptions(flow: FlowId, specs: OptionSpec[], given: FlowOption
 }
 
 export function checkCommon(problem: Problem, eta: number, w0: Vec): void {
-  if (!(typeof eta === 'number' && Number.isFinite(eta) && eta > 0)) throw new InputError(`Step size η must be a positive finite number (got ${String(eta)}).`);
+  checkEta(eta);
   if (w0.length !== problem.dim) throw new InputError(`Start point has ${w0.length} coordinates but the problem has dimension ${problem.dim}.`);
   for (let i = 0; i < w0.length; i++) {
     if (!Number.isFinite(w0[i])) throw new InputError(`Start point coordinate ${i + 1} is not a finite number (${w0[i]}).`);

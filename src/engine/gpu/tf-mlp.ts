@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, MlpArch } from '../nn/mlp-spec.ts';
 import { type EvalCounters, InputError, type Problem, type Vec } from '../types.ts';
+import { checkEta } from '../eta.ts';
 import { type PassMode, mlpPass } from './mlp-pass.ts';
 import { TfNet } from './tf-net.ts';
 import { type TopEigOptions, topEigAsync } from './top-eig.ts';
@@ -75,7 +76,7 @@ export class TfMlp implements AsyncProblem {
    */
   async runGD(w0: Vec, eta: number, steps: number, opts: GdOptions = {}): Promise<GdRun> {
     this.net.check(w0, 'w0');
-    if (!(eta > 0) || !Number.isFinite(eta)) throw new InputError(`step size η must be a positive number, got ${eta}`);
+    checkEta(eta);
     if (!Number.isInteger(steps) || steps < 0) throw new InputError(`steps must be a non-negative integer, got ${steps}`);
     const readEvery = Math.max(1, Math.floor(opts.readEvery ?? 50));
     const losses = new Float64Array(steps);
