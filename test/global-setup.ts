@@ -7,7 +7,7 @@
  *    others reuse it, and it is removed at the end: one `vite build` per run instead of one per file,
  *    and two runs at once never share or delete each other's build.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM helper without types
@@ -34,6 +34,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     }
   }
   const cache = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e');
+  mkdirSync(cache, { recursive: true });
   removeOrphans(cache);
   const dir = join(cache, `run-${process.pid}-${Date.now()}`);
   project.provide('pageBuildDir', dir);

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 // @ts-expect-error plain ESM helper without types
@@ -58,8 +58,12 @@ async function sharedBuild(): Promise<string | null> {
   for (;;) {
     if (existsSync(join(dir, 'index.html'))) return dir;
     try {
+      // The parent exists on a fresh clone too (mkdir of the lock alone would fail there with ENOENT
+      // forever, which is not "another file is building").
+      mkdirSync(dirname(lock), { recursive: true });
       mkdirSync(lock, { recursive: false });
-    } catch {
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       // Another file is building; a lock older than 10 minutes is a crashed builder's.
       try {
         if (Date.now() - statSync(lock).mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true });
