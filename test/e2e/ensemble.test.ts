@@ -93,7 +93,7 @@ describe.skipIf(!HAS_CHROMIUM)('ensembles in Chromium', () => {
     ];
     const errs = (await page.evaluate((ps) => Promise.all(ps.map((q) => (window as any).__rodflowEnsemble.compile(q))), problems)) as string[][];
     errs.forEach((e, i) => expect(e, JSON.stringify(problems[i])).toEqual([]));
-  }, scaled(20_000));
+  }, scaled(40_000));
 
   it('WebGPU: the quartic sweep (GD, 4096 steps) and the flows match float64 on 64 sampled trajectories', async () => {
     const page = gpuPage;
@@ -107,7 +107,7 @@ describe.skipIf(!HAS_CHROMIUM)('ensembles in Chromium', () => {
     const flows = await runJob(page, { ...sweep, n: 64, steps: 512 }, ['gd', 'rod-flow', 'central-flow'], 'webgpu');
     expect(flows.error).toBeNull();
     for (const f of ['rod-flow', 'central-flow']) expect(flows.checks[f].agree, JSON.stringify(flows.checks[f].bad)).toBe(64);
-  }, scaled(20_000));
+  }, scaled(40_000));
 
   it('WebGPU: a lost device is re-created with its pipelines', async () => {
     const page = gpuPage;
@@ -118,7 +118,7 @@ describe.skipIf(!HAS_CHROMIUM)('ensembles in Chromium', () => {
     const again = await runJob(page, job, ['gd'], 'webgpu', 16);
     expect(again.error).toBeNull();
     expect(again.checks.gd.agree).toBe(16);
-  }, scaled(20_000));
+  }, scaled(40_000));
 
   it('η sweep view on WebGPU: renders, the check line is green, clicking sets η', async () => {
     const page = gpuPage;

@@ -8,7 +8,16 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
+import { scaled } from '../timeouts.ts';
+
+/**
+ * A browser test's timeout. In `npm test` two browser files run at once, each with its own Chromium,
+ * on the 2-core budget machine, so a test that takes 10–14 s alone takes up to ~24 s there (measured on
+ * a fresh-clone CI run). The guard is twice the 20 s budget; the budget itself is for a test run alone.
+ */
+export const BROWSER_TEST_TIMEOUT = scaled(40_000);
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT });
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../../scripts/serve-dist.mjs';
 

@@ -141,7 +141,7 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
         expect(hashParam(page, 'scene'), where).toBe(String(index + 1));
       }
       expect(p.errors).toEqual([]);
-    }, scaled(20_000)),
+    }, scaled(40_000)),
   );
 
   it('keys step scenes (→, PageDown next; ←, PageUp previous) and the URL follows', async () => {
@@ -165,7 +165,7 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
     expect(playing).toBe(true);
     await page.keyboard.press(' ');
     expect(p.errors).toEqual([]);
-  }, scaled(20_000));
+  }, scaled(40_000));
 
   it('the About panel lists the four papers as new-tab links; the page asked nothing of another origin', async () => {
     const { page } = p;
@@ -179,7 +179,7 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
     expect(foreign).toEqual([]);
     // KaTeX's fonts came from the page's own origin.
     expect(p.requests.some((u) => /KaTeX_.*\.woff2$/.test(u))).toBe(true);
-  }, scaled(20_000));
+  }, scaled(40_000));
 
   for (const size of [
     { width: 1920, height: 1080 },
@@ -226,7 +226,7 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
           await page.screenshot({ path: join(DIR, `${lesson.number}-${index + 1}-${scene.id}-${size.width}x${size.height}.png`) });
         }
         expect(p.errors).toEqual([]);
-      }, scaled(20_000)),
+      }, scaled(40_000)),
     );
   }
 });
