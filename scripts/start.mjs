@@ -18,7 +18,7 @@ const dist = process.env.RODFLOW_DIST ? resolve(process.env.RODFLOW_DIST) : join
 if (!process.argv.includes('--no-build')) {
   console.log('Building the explorable (vite build)…');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) {
     console.error('The build failed; see above.');
     process.exit(r.status ?? 1);

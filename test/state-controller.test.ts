@@ -40,10 +40,15 @@ const { createWorkerHost } = await import('../src/worker/host.ts');
 const ctl = await import('../src/state/controller.ts');
 const { store } = await import('../src/state/store.ts');
 const { parseUrl } = await import('../src/state/url.ts');
+const { storedRunView } = await import('../src/lessons/stored.ts');
+const { createRunner } = await import('../src/engine/runner.ts');
+const { runToJson } = await import('../src/engine/run-file.ts');
 
 /** A worker for the page: the real dispatch, messages passed asynchronously as postMessage would. */
 const hosts: { close(): void }[] = [];
 const posted: ToWorker[] = [];
+/** Every message the workers sent to the page. */
+const received: FromWorker[] = [];
 /** While set, every worker swallows what it is sent: one stuck in a long synchronous job says nothing. */
 let silent = false;
 function inProcessWorker() {
@@ -61,7 +66,10 @@ function inProcessWorker() {
       host.close();
     },
   };
-  const host = createWorkerHost((m) => setTimeout(() => !w.dead && w.onmessage?.({ data: m } as MessageEvent<FromWorker>), 0));
+  const host = createWorkerHost((m) => {
+    received.push(m);
+    setTimeout(() => !w.dead && w.onmessage?.({ data: m } as MessageEvent<FromWorker>), 0);
+  });
   hosts.push(host);
   return w;
 }
@@ -154,6 +162,28 @@ describe('state modules with the worker in-process', () => {
     ctl.setSettings({ steps: 260 }); // silent for over a second: a fresh worker takes this run
     expect(hosts.length).toBe(workers + 1);
     await until(() => st().run.done && st().run.traces.gd!.t[st().run.traces.gd!.length - 1] === 260);
+  });
+
+  it('a stored run shown over the live run of its settings stays whole until the live run is complete', async () => {
+    go('/#v=1&problem=valley&eta=0.3&steps=300&play=0');
+    ctl.fromLocation('none');
+    await until(() => st().run.done && st().run.t0 === 0 && st().ghosts.length === 0);
+    // A live run long enough to come in several chunks, and the same run stored (as a lesson's scene).
+    ctl.setSettings({ steps: 3000, flows: ['gd', 'rod-flow', 'central-flow'] });
+    const runId = st().run.runId;
+    const r = createRunner({ problem: { id: 'valley' }, eta: 0.3, steps: 3000, flows: ['gd'], capacity: 3002 });
+    r.advance(3000);
+    const { run } = storedRunView(JSON.stringify(runToJson(r)), runId);
+    const from = received.length;
+    store.setState({ run, playhead: run.frontier });
+    const seen: { stored: boolean; done: boolean; n: number }[] = [];
+    const unsub = store.subscribe((s) => seen.push({ stored: s.run.stored === true, done: s.run.done, n: s.run.traces.gd?.length ?? 0 }));
+    await until(() => st().run.done && !st().run.stored);
+    unsub();
+    const partial = received.slice(from).filter((m) => m.type === 'chunk' && m.runId === runId && !m.done);
+    expect(partial.length).toBeGreaterThan(0); // the live run did arrive in parts
+    expect(seen.every((x) => x.done && x.n === 3001)).toBe(true);
+    expect(st().run.traces['rod-flow']!.length).toBe(3001); // the live run, complete, took its place
   });
 
   it('stream: play runs the network to its budget, then the transport stops playing (chunks → transport signal)', async () => {

@@ -147,6 +147,7 @@ export function storedRunView(text: string, runId: number): { run: RunView; eigS
     t0: file.t0 ?? 0,
     computeMs: 0,
     frontier,
+    stored: true,
   };
   return { run, eigStart, startUsed: file.start ?? [] };
 }

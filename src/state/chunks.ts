@@ -32,6 +32,9 @@ let showAllRun = -1;
  */
 let lastGood: { run: RunView; problem: string } | null = null;
 
+/** The live samples of a run shown as a stored run, gathered until they are complete. */
+let liveBehind: { runId: number; traces: RunView['traces'] } | null = null;
+
 /** The run `runId` shows its whole horizon as it arrives (-1: none). */
 export function showAllFor(runId: number): void {
   showAllRun = runId;
@@ -130,14 +133,18 @@ export function flushChunks(inFrame = true): void {
     if (m.runId !== run.runId) continue;
     perf.chunks++;
     perf.sliceMs.push(m.ms);
-    const traces = { ...run.traces };
-    let frontier = run.t0;
-    for (const c of m.chunks) {
-      const tr = applyChunk(m.reset ? undefined : traces[c.flow], c);
-      traces[c.flow] = tr;
-      if (tr.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
+    const behind = run.stored === true && run.mode === 'horizon';
+    const base = behind ? (liveBehind?.runId === run.runId && !m.reset ? liveBehind.traces : {}) : run.traces;
+    const traces = { ...base };
+    for (const c of m.chunks) traces[c.flow] = applyChunk(m.reset ? undefined : traces[c.flow], c);
+    if (behind && !m.done) {
+      liveBehind = { runId: run.runId, traces };
+      continue;
     }
-    run = { ...run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier };
+    liveBehind = null;
+    let frontier = run.t0;
+    for (const tr of Object.values(traces)) if (tr?.length) frontier = Math.max(frontier, tr.t[tr.length - 1]);
+    run = { ...run, traces, step: m.step, done: m.done, computing: !m.done, onset: m.onset, computeMs: m.ms, frontier, stored: undefined };
     marks.push([m.runId, m.done]);
   }
   if (!marks.length) {

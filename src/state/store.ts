@@ -32,6 +32,11 @@ export interface RunView {
   computeMs: number;
   /** Absolute time of the last computed sample. */
   frontier: number;
+  /**
+   * A stored run shown in place of the live run of the same settings (src/lessons/stored.ts): the live
+   * samples replace it only once they are complete, so a complete picture never turns partial.
+   */
+  stored?: boolean;
 }
 
 export interface Overlay {

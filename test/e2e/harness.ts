@@ -39,7 +39,10 @@ export const LAUNCH_ARGS = [
 /** Build into a private out dir so parallel test files and `npm start` never race on dist/. */
 export function build(outDir: string): void {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8' });
+  // vitest sets NODE_ENV=test, and a child `vite build` that inherits it bundles React's development
+  // build (slower, and not the page users get): the tests drive the production page.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
