@@ -1,5 +1,6 @@
 /**
- * The run file: one JSON shape for the CLI's output, the page's export and its import (schema 1).
+ * The run file: one JSON shape for the CLI's output, the page's export and its import (schema 1, and
+ * schema 2 = schema 1 plus a forked run's history and saved runs; README.md "Run file").
  *
  *   { "schema": 1, "problem": { id, params, choices?, expr?, label, dim }, "eta", "start", "steps", "t0",
  *     "flowOptions": { ... },
@@ -12,6 +13,15 @@
  * `projected`); `sharpness` is the top eigenvalue, `eigenvalues` the recorded top-k; `delta2` (GD, rod
  * flow) is |δ|², `sigma2` (central flow) is tr Σ; `dist` is the distance to GD's pair centre.
  * Non-finite numbers are written as null (JSON has no NaN) and read back as NaN.
+ *
+ * Schema 2 adds two optional sections (a file without them is written as schema 1, so the CLI's files
+ * and older readers stay interchangeable):
+ *   "history": { "start"?, "end", "segments": [{ "t0", "eta", "steps", "flows"? }, …] }
+ *     the earlier segments of a forked run, oldest first (the top level is the last, current segment):
+ *     segment i ran with step size eta from t0 for steps steps, then was forked; its `flows` are its
+ *     ghost (left out when the page no longer drew it). `start` is the run's start at step 0, `end` the
+ *     end of its clock (the step budget).
+ *   "saved": [{ "name", "eta", "flows" }, …]  runs the page had saved or imported.
  */
 import { z } from 'zod';
 import { FLOWS } from './flows/registry.ts';
@@ -19,7 +29,10 @@ import { MAX_ETA } from './eta.ts';
 import { MAX_RECORDED_DIM, OSC_FIELD } from './trace.ts';
 import { FLOW_IDS, InputError, type FlowId, type ProblemInstance, type RunConfig, type Trace } from './types.ts';
 
+/** The schema of a file without history or saved runs (the CLI's files, a run never forked). */
 export const RUN_FILE_SCHEMA_VERSION = 1;
+/** The schema of a file with a `history` or `saved` section (and the newest this version reads). */
+export const RUN_FILE_SCHEMA_LATEST = 2;
 
 /** Limits a run file must keep (the page states them when it refuses a file). */
 export const RUN_FILE_LIMITS = {
@@ -33,6 +46,10 @@ export const RUN_FILE_LIMITS = {
   maxEig: 64,
   /** Largest step count and start time. */
   maxSteps: 1e12,
+  /** Most earlier segments in a history (a link carries at most as many forks: state/settings.ts MAX_FORKS). */
+  maxSegments: 100,
+  /** Most saved runs in a file. */
+  maxSaved: 50,
 } as const;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
@@ -67,9 +84,45 @@ const FlowRecordSchema = z.object({
     .optional(),
 }, { error: 'an object { stride, projected, t, w, loss, … } (a recorded flow)' });
 
+const etaSchema = z.number({ error: 'a number' }).positive({ error: 'a positive number' }).max(RUN_FILE_LIMITS.maxEta, { error: `at most ${RUN_FILE_LIMITS.maxEta}` });
+const pointSchema = z.array(z.number({ error: 'a finite number' }), { error: 'a list of numbers' });
+const flowsSchema = z.partialRecord(z.enum(FLOW_IDS as [FlowId, ...FlowId[]], { error: `one of ${FLOW_IDS.join(', ')}` }), FlowRecordSchema, { error: 'an object of flow: record' });
+
+/** An earlier segment of a forked run (schema 2). */
+const SegmentSchema = z.object(
+  {
+    t0: count(RUN_FILE_LIMITS.maxSteps, 'step the segment starts at'),
+    eta: etaSchema,
+    steps: count(RUN_FILE_LIMITS.maxSteps, 'steps until the fork'),
+    flows: flowsSchema.optional(),
+  },
+  { error: 'an object { t0, eta, steps, flows? } (an earlier segment)' },
+);
+
+const HistorySchema = z.object(
+  {
+    start: pointSchema.optional(),
+    end: count(RUN_FILE_LIMITS.maxSteps, 'the end of the clock'),
+    segments: z
+      .array(SegmentSchema, { error: 'a list of segments' })
+      .min(1, { error: 'at least one segment' })
+      .max(RUN_FILE_LIMITS.maxSegments, { error: `at most ${RUN_FILE_LIMITS.maxSegments} segments` }),
+  },
+  { error: 'an object { start?, end, segments } (the fork history)' },
+);
+
+const SavedSchema = z.object(
+  {
+    name: z.string({ error: 'a text' }).max(200, { error: 'at most 200 characters' }),
+    eta: etaSchema,
+    flows: flowsSchema,
+  },
+  { error: 'an object { name, eta, flows } (a saved run)' },
+);
+
 export const RunFileSchema = z.object(
   {
-    schema: z.literal(RUN_FILE_SCHEMA_VERSION, { error: `the number ${RUN_FILE_SCHEMA_VERSION}` }),
+    schema: z.union([z.literal(RUN_FILE_SCHEMA_VERSION), z.literal(RUN_FILE_SCHEMA_LATEST)], { error: `the number ${RUN_FILE_SCHEMA_VERSION} or ${RUN_FILE_SCHEMA_LATEST}` }),
     problem: z.object(
       {
         id: z.string({ error: 'a problem id' }).regex(/^[a-z0-9-]{1,40}$/, { error: 'a problem id (lower-case letters, digits, -)' }),
@@ -81,8 +134,8 @@ export const RunFileSchema = z.object(
       },
       { error: 'an object { id, params, dim, … }' },
     ),
-    eta: z.number({ error: 'a number' }).positive({ error: 'a positive number' }).max(RUN_FILE_LIMITS.maxEta, { error: `at most ${RUN_FILE_LIMITS.maxEta}` }),
-    start: z.array(z.number({ error: 'a finite number' }), { error: 'a list of numbers' }).optional(),
+    eta: etaSchema,
+    start: pointSchema.optional(),
     steps: count(RUN_FILE_LIMITS.maxSteps, 'steps computed'),
     t0: count(RUN_FILE_LIMITS.maxSteps, 'step of the start').optional(),
     flowOptions: z
@@ -90,13 +143,19 @@ export const RunFileSchema = z.object(
       .optional(),
     /** Optional: what computed the run (the CLI's --backend): the engine that ran, the one asked for, one line. */
     engine: z.object({ name: z.string().max(40), requested: z.string().max(40), summary: z.string().max(300) }, { error: 'an object { name, requested, summary }' }).optional(),
-    flows: z.partialRecord(z.enum(FLOW_IDS as [FlowId, ...FlowId[]], { error: `one of ${FLOW_IDS.join(', ')}` }), FlowRecordSchema, { error: 'an object of flow: record' }),
+    flows: flowsSchema,
+    /** Schema 2: the earlier segments of a forked run and their ghosts. */
+    history: HistorySchema.optional(),
+    /** Schema 2: the page's saved and imported runs. */
+    saved: z.array(SavedSchema, { error: 'a list of saved runs' }).max(RUN_FILE_LIMITS.maxSaved, { error: `at most ${RUN_FILE_LIMITS.maxSaved} saved runs` }).optional(),
   },
   { error: 'an object (a run file)' },
 );
 
 export type RunFile = z.infer<typeof RunFileSchema>;
 export type FlowRecord = z.infer<typeof FlowRecordSchema>;
+export type RunFileSegment = z.infer<typeof SegmentSchema>;
+export type RunFileSaved = z.infer<typeof SavedSchema>;
 
 /** What the page calls each field (messages name the field in these words, then its JSON path). */
 const FIELD_WORDS: Record<string, string> = {
@@ -115,6 +174,12 @@ const FIELD_WORDS: Record<string, string> = {
   flowOptions: 'the flow options',
   engine: 'the engine',
   flows: 'the flows',
+  history: 'the fork history',
+  'history.start': 'the start point at step 0',
+  'history.end': 'the end of the clock',
+  'history.segments': 'the earlier segments',
+  saved: 'the saved runs',
+  name: 'the name',
 };
 const COLUMN_WORDS: Record<string, string> = {
   stride: 'sample spacing',
@@ -134,16 +199,32 @@ const COLUMN_WORDS: Record<string, string> = {
 
 const flowName = (id: string) => FLOWS.find((f) => f.id === id)?.name ?? id;
 
+/** A table's own entry only ('__proto__' and friends are keys a file may hold, not words). */
+const wordOf = (table: Record<string, string>, key: string): string | undefined => (Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined);
+
+/** What a path is called ("Rod Flow's eigenvalues", "earlier segment 1: the step size η"), if known. */
+function pathWords(path: PropertyKey[]): string | undefined {
+  if (path[0] === 'flows' && path.length >= 3) return `${flowName(String(path[1]))}'s ${wordOf(COLUMN_WORDS, String(path[2])) ?? String(path[2])}`;
+  if (path[0] === 'flows' && path.length === 2) return `the flow ${String(path[1])}`;
+  // A segment's or a saved run's own fields read like the top level's, after the entry's name.
+  const entry = path[0] === 'history' && path[1] === 'segments' && typeof path[2] === 'number' ? { name: `earlier segment ${path[2]}`, rest: path.slice(3) }
+    : path[0] === 'saved' && typeof path[1] === 'number' ? { name: `saved run ${path[1]}`, rest: path.slice(2) }
+    : null;
+  if (entry) {
+    const inner = entry.rest.length ? pathWords(entry.rest) : undefined;
+    return inner ? `${entry.name}: ${inner}` : entry.name;
+  }
+  const key = path.filter((k) => typeof k !== 'number').map(String).slice(0, 2).join('.');
+  return wordOf(FIELD_WORDS, key) ?? wordOf(FIELD_WORDS, String(path[0]));
+}
+
 /** "the step size η (eta)", "Rod Flow's eigenvalues (flows.rod-flow.eigenvalues[3])". */
 function fieldWords(path: PropertyKey[]): string {
   const dotted = path
     .map((k, i) => (typeof k === 'number' ? `[${k}]` : (i ? '.' : '') + String(k)))
     .join('');
   if (!path.length) return 'the file';
-  if (path[0] === 'flows' && path.length >= 3) return `${flowName(String(path[1]))}'s ${COLUMN_WORDS[String(path[2])] ?? String(path[2])} (${dotted})`;
-  if (path[0] === 'flows' && path.length === 2) return `the flow ${String(path[1])} (${dotted})`;
-  const key = path.filter((k) => typeof k !== 'number').map(String).slice(0, 2).join('.');
-  const words = FIELD_WORDS[key] ?? FIELD_WORDS[String(path[0])];
+  const words = pathWords(path);
   return words ? `${words} (${dotted})` : dotted;
 }
 
@@ -178,15 +259,11 @@ function fail(msg: string): never {
   throw new InputError(`Not a Rod Flow Explorer run file: ${msg}.`);
 }
 
-/** Shapes zod does not state: equal column lengths, equal row widths, widths that fit the problem. */
-function checkShapes(file: RunFile): void {
-  const { dim } = file.problem;
-  if (file.start && file.start.length !== dim && dim <= RUN_FILE_LIMITS.maxRow)
-    fail(`the start point (start) has ${file.start.length} coordinates but the problem dimension (problem.dim) is ${dim}`);
-  if (file.start && dim > RUN_FILE_LIMITS.maxRow) fail(`the start point (start) is written only for problems of dimension ≤ ${RUN_FILE_LIMITS.maxRow}`);
-  for (const [id, rec] of Object.entries(file.flows) as [FlowId, FlowRecord][]) {
+/** Shapes zod does not state for one set of flows (at `at`: [] for the top level, a segment's or saved run's path). */
+function checkFlows(flows: RunFile['flows'], dim: number, at: PropertyKey[]): void {
+  for (const [id, rec] of Object.entries(flows) as [FlowId, FlowRecord][]) {
     const n = rec.t.length;
-    const name = (col: string) => fieldWords(['flows', id, col]);
+    const name = (col: string) => fieldWords([...at, 'flows', id, col]);
     const cols: [string, unknown[] | undefined][] = [
       ['w', rec.w], ['loss', rec.loss], ['predictedLoss', rec.predictedLoss], ['sharpness', rec.sharpness],
       ['eigenvalues', rec.eigenvalues], ['dist', rec.dist], ['delta', rec.delta], ['delta2', rec.delta2], ['sigma2', rec.sigma2],
@@ -210,14 +287,50 @@ function checkShapes(file: RunFile): void {
   }
 }
 
+/** A start point's length must be the problem's dimension (and is written only for small problems). */
+function checkPoint(p: number[] | undefined, dim: number, path: PropertyKey[]): void {
+  if (!p) return;
+  if (dim > RUN_FILE_LIMITS.maxRow) fail(`${fieldWords(path)} is written only for problems of dimension ≤ ${RUN_FILE_LIMITS.maxRow}`);
+  if (p.length !== dim) fail(`${fieldWords(path)} has ${p.length} coordinates but the problem dimension (problem.dim) is ${dim}`);
+}
+
+/** Shapes zod does not state: equal column lengths, equal row widths, widths that fit the problem; segments that follow each other. */
+function checkShapes(file: RunFile): void {
+  const { dim } = file.problem;
+  checkPoint(file.start, dim, ['start']);
+  checkFlows(file.flows, dim, []);
+  if (file.schema === RUN_FILE_SCHEMA_VERSION && (file.history || file.saved))
+    fail(`${file.history ? 'a fork history (history)' : 'saved runs (saved)'} needs schema ${RUN_FILE_SCHEMA_LATEST}, but the file says schema ${file.schema}`);
+  const h = file.history;
+  if (h) {
+    const t0 = file.t0 ?? 0;
+    checkPoint(h.start, dim, ['history', 'start']);
+    if (h.end < t0 + file.steps) fail(`${fieldWords(['history', 'end'])} is ${h.end}, before the current run's last step ${t0 + file.steps} (t0 + steps)`);
+    h.segments.forEach((seg, i) => {
+      const at = ['history', 'segments', i];
+      const next = i + 1 < h.segments.length ? h.segments[i + 1].t0 : t0;
+      const what = i + 1 < h.segments.length ? `earlier segment ${i + 1} starts` : 'the current run starts (t0)';
+      if (seg.t0 + seg.steps !== next) fail(`${fieldWords(at)} ends at step ${seg.t0 + seg.steps} (t0 + steps) but ${what} at step ${next}: each segment ends where the next one starts`);
+      if (!seg.flows) return;
+      checkFlows(seg.flows, dim, at);
+      for (const [id, rec] of Object.entries(seg.flows) as [FlowId, FlowRecord][]) {
+        const n = rec.t.length;
+        if (n && (rec.t[0] < seg.t0 || rec.t[n - 1] > seg.t0 + seg.steps))
+          fail(`${fieldWords([...at, 'flows', id, 't'])} run from ${rec.t[0]} to ${rec.t[n - 1]}, outside the segment's steps ${seg.t0}–${seg.t0 + seg.steps}`);
+      }
+    });
+  }
+  file.saved?.forEach((o, i) => checkFlows(o.flows, dim, ['saved', i]));
+}
+
 /** Validate a parsed JSON value as a run file. Throws InputError naming the field and what was expected. */
 export function checkRunFile(raw: unknown): RunFile {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`expected an object, got ${shown(raw)}`);
   const ver = Object.prototype.hasOwnProperty.call(raw, 'schema') ? (raw as { schema: unknown }).schema : undefined;
-  if (typeof ver === 'number' && ver !== RUN_FILE_SCHEMA_VERSION)
-    throw new InputError(`Unsupported run file schema ${ver}; this version reads schema ${RUN_FILE_SCHEMA_VERSION}.`);
+  if (typeof ver === 'number' && ver !== RUN_FILE_SCHEMA_VERSION && ver !== RUN_FILE_SCHEMA_LATEST)
+    throw new InputError(`Unsupported run file schema ${ver}; this version reads schemas ${RUN_FILE_SCHEMA_VERSION} and ${RUN_FILE_SCHEMA_LATEST}.`);
   // Prototype keys (zod drops them silently): refused by name.
-  const own = (o: unknown, path: string[]) => {
+  const own = (o: unknown, path: PropertyKey[]) => {
     if (o && typeof o === 'object') for (const k of Object.keys(o)) if (UNSAFE_KEYS.has(k)) fail(`${fieldWords([...path, k])}: '${k}' is not a name a run file may use`);
   };
   const r = raw as Record<string, Record<string, unknown> | undefined>;
@@ -228,6 +341,17 @@ export function checkRunFile(raw: unknown): RunFile {
   own(r.flows, ['flows']);
   own(r.flowOptions, ['flowOptions']);
   if (r.flowOptions && typeof r.flowOptions === 'object') for (const [k, v] of Object.entries(r.flowOptions)) own(v, ['flowOptions', k]);
+  own(r.history, ['history']);
+  // Segments and saved runs: their own keys and their flows' (a list that is not one is zod's to refuse).
+  const entries = (list: unknown, path: PropertyKey[]) => {
+    if (!Array.isArray(list)) return;
+    list.slice(0, 1000).forEach((e, i) => {
+      own(e, [...path, i]);
+      if (e && typeof e === 'object') own((e as { flows?: unknown }).flows, [...path, i, 'flows']);
+    });
+  };
+  entries((r.history as { segments?: unknown } | undefined)?.segments, ['history', 'segments']);
+  entries(r.saved, ['saved']);
   const parsed = RunFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues;
@@ -286,16 +410,111 @@ export interface RunLike {
   step: number;
 }
 
-export function runToJson(run: RunLike): RunFile {
-  const { config, instance } = run;
+/** The recorded flows of a set of traces (a run, a ghost, a saved run). */
+function recordsOf(traces: Partial<Record<FlowId, Trace>>): RunFile['flows'] {
   const flows: RunFile['flows'] = {};
   for (const id of FLOW_IDS) {
-    const tr = run.traces[id];
+    const tr = traces[id];
     if (tr) flows[id] = traceToRecord(tr);
   }
+  return flows;
+}
+
+/** A ghost the page draws: the forked run's η and its traces up to the fork. */
+export interface GhostInput {
+  eta: number;
+  traces: Partial<Record<FlowId, Trace>>;
+}
+
+/** What the page knows of a run's history (the worker holds only the current segment). */
+export interface HistoryInput {
+  /** The run's start at step 0 (the current run's config holds the fork's start instead). */
+  start?: number[];
+  /** The end of the clock (absolute step). */
+  end: number;
+  /** The fork history (state/settings.ts ForkSeg: the run with step size eta was forked at t), oldest first. */
+  forks?: { t: number; eta: number }[];
+  /** The ghosts drawn, in the order they were made. */
+  ghosts?: GhostInput[];
+}
+
+/** A saved or imported run the page draws. */
+export interface SavedInput {
+  name: string;
+  eta: number;
+  traces: Partial<Record<FlowId, Trace>>;
+}
+
+/** First and last recorded time over a trace set (undefined when nothing is recorded). */
+function span(traces: Partial<Record<FlowId, Trace>>): { first: number; last: number } | undefined {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const tr of Object.values(traces)) {
+    if (!tr?.length) continue;
+    first = Math.min(first, tr.t[0]);
+    last = Math.max(last, tr.t[tr.length - 1]);
+  }
+  return first <= last ? { first, last } : undefined;
+}
+
+/** The traces cut to times ≤ `end` (times never decrease), so a ghost stays inside its segment. */
+function upTo(traces: Partial<Record<FlowId, Trace>>, end: number): Partial<Record<FlowId, Trace>> {
+  const out: Partial<Record<FlowId, Trace>> = {};
+  for (const [id, tr] of Object.entries(traces) as [FlowId, Trace][]) {
+    let n = tr.length;
+    while (n > 0 && tr.t[n - 1] > end) n--;
+    out[id] = n === tr.length ? tr : { ...tr, length: n };
+  }
+  return out;
+}
+
+/**
+ * The earlier segments of a run whose current segment starts at `t0`. With a fork history (1-D/2-D
+ * runs) the segments are the forks', each with the ghost of the same η that starts at its t0, if the
+ * page still draws one; without one (networks: their forks are not replayed from links) the ghosts
+ * themselves, ordered by their first sample, each ending where the next begins.
+ */
+export function historySegments(t0: number, h: HistoryInput): RunFileSegment[] {
+  const ghosts = (h.ghosts ?? []).map((g) => ({ g, s: span(g.traces) })).filter((x) => x.s && x.s.first < t0);
+  const forks = h.forks ?? [];
+  const forksFit = forks.length > 0 && forks[0].t > 0 && forks.every((f, i) => i === 0 || f.t > forks[i - 1].t) && forks[forks.length - 1].t === t0;
+  let segs: RunFileSegment[];
+  if (forksFit) {
+    segs = forks.map((f, i) => {
+      const start = i ? forks[i - 1].t : 0;
+      return { t0: start, eta: f.eta, steps: f.t - start };
+    });
+    for (const seg of segs) {
+      const m = ghosts.findLast((x) => x.g.eta === seg.eta && x.s!.first === seg.t0);
+      if (m) seg.flows = recordsOf(upTo(m.g.traces, seg.t0 + seg.steps));
+    }
+  } else {
+    const byStart = new Map<number, GhostInput>();
+    for (const x of ghosts) byStart.set(x.s!.first, x.g); // a later ghost from the same step replaces the earlier
+    const starts = [...byStart.keys()].sort((a, b) => a - b);
+    segs = starts.map((s0, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1] : t0;
+      const g = byStart.get(s0)!;
+      return { t0: s0, eta: g.eta, steps: end - s0, flows: recordsOf(upTo(g.traces, end)) };
+    });
+  }
+  return segs.slice(-RUN_FILE_LIMITS.maxSegments);
+}
+
+/**
+ * A run as a run file. `extra`: what the page adds (a forked run's history with its ghosts, the saved
+ * runs); with either, the file is schema 2.
+ */
+export function runToJson(run: RunLike, extra?: { history?: HistoryInput; saved?: SavedInput[] }): RunFile {
+  const { config, instance } = run;
   const s = instance.settings;
+  const t0 = config.t0 ?? 0;
+  const small = instance.problem.dim <= MAX_RECORDED_DIM;
+  const segments = extra?.history ? historySegments(t0, extra.history) : [];
+  const saved = (extra?.saved ?? []).slice(-RUN_FILE_LIMITS.maxSaved).map((o) => ({ name: o.name.slice(0, 200), eta: o.eta, flows: recordsOf(o.traces) }));
+  const h = extra?.history;
   return {
-    schema: RUN_FILE_SCHEMA_VERSION,
+    schema: segments.length || saved.length ? RUN_FILE_SCHEMA_LATEST : RUN_FILE_SCHEMA_VERSION,
     problem: {
       id: s.id,
       params: { ...s.params },
@@ -305,12 +524,27 @@ export function runToJson(run: RunLike): RunFile {
       dim: instance.problem.dim,
     },
     eta: config.eta,
-    ...(instance.problem.dim <= MAX_RECORDED_DIM ? { start: Array.from(config.start ?? instance.start) } : {}),
+    ...(small ? { start: Array.from(config.start ?? instance.start) } : {}),
     steps: run.step,
-    t0: config.t0 ?? 0,
+    t0,
     ...(config.flowOptions ? { flowOptions: config.flowOptions as RunFile['flowOptions'] } : {}),
-    flows,
+    flows: recordsOf(run.traces),
+    ...(h && segments.length
+      ? { history: { ...(small ? { start: Array.from(h.start ?? instance.start) } : {}), end: Math.max(h.end, t0 + run.step), segments } }
+      : {}),
+    ...(saved.length ? { saved } : {}),
   };
+}
+
+/**
+ * The fork history a file's segments describe (state/settings.ts ForkSeg), oldest first: segment i
+ * was forked at its end with its η. Undefined when the file has none, or its first segment does not
+ * start at step 0 (a history the page cannot replay from the start).
+ */
+export function runFileForks(file: RunFile): { t: number; eta: number }[] | undefined {
+  const segs = file.history?.segments;
+  if (!segs?.length || segs[0].t0 !== 0) return undefined;
+  return segs.map((s) => ({ t: s.t0 + s.steps, eta: s.eta }));
 }
 
 /** Parse and validate a run file's text. Throws InputError with a readable message. */
@@ -355,13 +589,18 @@ export function recordToTrace(flow: FlowId, rec: FlowRecord): Trace {
   };
 }
 
-export function runFileTraces(file: RunFile): Partial<Record<FlowId, Trace>> {
+/** Typed-array traces of a set of recorded flows (the current run's, a segment's, a saved run's). */
+export function flowsToTraces(flows: RunFile['flows']): Partial<Record<FlowId, Trace>> {
   const out: Partial<Record<FlowId, Trace>> = {};
   for (const id of FLOW_IDS) {
-    const rec = file.flows[id];
+    const rec = flows[id];
     if (rec) out[id] = recordToTrace(id, rec);
   }
   return out;
+}
+
+export function runFileTraces(file: RunFile): Partial<Record<FlowId, Trace>> {
+  return flowsToTraces(file.flows);
 }
 
 /**

@@ -1,13 +1,19 @@
 /**
  * Saved, imported and ghost runs drawn over the current one; export, import, links and the status line.
  */
-import type { FlowId } from '../engine/types.ts';
+import type { HistoryInput, SavedInput } from '../engine/run-file.ts';
+import { sliceColumns } from '../engine/trace.ts';
+import type { FlowId, Trace } from '../engine/types.ts';
+import type { ImportedRestore, TraceChunk } from '../worker/protocol.ts';
 import { get, set } from './commit.ts';
-import { fmtEta, upToTime } from './selectors.ts';
-import type { ControlId } from './settings.ts';
+import { startFromLink } from './forks.ts';
+import { requestGrid } from './grid.ts';
+import { fmtEta, modeFor, problemKey, runEnd, upToTime } from './selectors.ts';
+import type { ControlId, Settings } from './settings.ts';
 import type { Overlay } from './store.ts';
 import { applyChunk, type ViewTrace } from './trace-buffer.ts';
-import { toUrl } from './url.ts';
+import { parseUrl, toUrl } from './url.ts';
+import { writeUrl } from './url-sync.ts';
 import { nextReqId, request, workerMessages } from './worker-link.ts';
 
 export function saveRun(name: string): void {
@@ -46,10 +52,49 @@ function download(text: string, filename: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Export the current run (whole computed horizon) in the CLI's run-file format, or CSV. */
+/**
+ * A drawn trace as the worker needs it for a file: only its samples (a view's buffers are grown ahead
+ * and a structured clone copies whole buffers) and none of the drawing geometry.
+ */
+function plainTraces(traces: Overlay['traces']): Partial<Record<FlowId, Trace>> {
+  const out: Partial<Record<FlowId, Trace>> = {};
+  for (const [id, tr] of Object.entries(traces) as [FlowId, ViewTrace][]) {
+    const cols = sliceColumns(tr, 0, tr.length);
+    out[id] = { flow: id, length: tr.length, stride: tr.stride, wDim: tr.wDim, projected: tr.projected, eigK: tr.eigK, stopped: tr.stopped, ...cols } as Trace;
+  }
+  return out;
+}
+
+/**
+ * What a JSON export adds to the worker's current run (README.md "Run file", schema 2): the fork
+ * history and the ghosts drawn (the worker holds only the current segment), and the saved runs.
+ */
+function exportExtras(): { history?: HistoryInput; saved?: SavedInput[] } {
+  const st = get();
+  const s = st.settings;
+  const forks = st.run.mode === 'horizon' ? s.forks : undefined;
+  const history: HistoryInput | undefined =
+    forks?.length || st.ghosts.length
+      ? {
+          ...(s.start ? { start: [...s.start] } : {}),
+          end: runEnd(st.run),
+          ...(forks?.length ? { forks: forks.map((f) => ({ ...f })) } : {}),
+          ghosts: st.ghosts.map((o) => ({ eta: o.eta, traces: plainTraces(o.traces) })),
+        }
+      : undefined;
+  const saved = st.saved.map((o) => ({ name: o.name, eta: o.eta, traces: plainTraces(o.traces) }));
+  return { ...(history ? { history } : {}), ...(saved.length ? { saved } : {}) };
+}
+
+/**
+ * Export the current run (whole computed horizon) in the CLI's run-file format, or CSV. JSON also
+ * holds the run's fork history with its ghosts and the saved runs (schema 2 when there are any), so
+ * importing the file restores the page; CSV holds the current run only.
+ */
 export async function exportRun(format: 'json' | 'csv'): Promise<string | null> {
   try {
-    const m = await request<'export'>({ type: 'export', reqId: nextReqId(), runId: get().run.runId, format });
+    const extras = format === 'json' ? exportExtras() : {};
+    const m = await request<'export'>({ type: 'export', reqId: nextReqId(), runId: get().run.runId, format, ...extras });
     download(m.text, m.filename, format === 'json' ? 'application/json' : 'text/csv');
     set({ toast: { text: `Exported ${m.filename}.`, error: false } });
     return m.text;
@@ -63,9 +108,44 @@ export async function exportRun(format: 'json' | 'csv'): Promise<string | null> 
 export const MAX_IMPORT_BYTES = 64 * 2 ** 20;
 const MB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 
+function viewTraces(chunks: TraceChunk[]): Overlay['traces'] {
+  const traces: Overlay['traces'] = {};
+  for (const c of chunks) traces[c.flow] = applyChunk(undefined, c);
+  return traces;
+}
+
 /**
- * Import a run file as an overlay: parsed, validated and thinned in the worker (the page stays
- * responsive), with a status line meanwhile. Returns the overlay key, or null with a message shown.
+ * The page's settings for an imported run with a fork history, checked by the link's own schema (what
+ * it refuses is reported as a link's ignored fields are); null when the run is a network's (their forks
+ * are not replayed) or its history does not start at step 0.
+ */
+function restoredSettings(r: ImportedRestore, eta: number): { settings: Settings; ignored: string[] } | null {
+  if (!r.forks?.length) return null;
+  const prev = get().settings;
+  const next: Settings = {
+    ...prev,
+    problem: r.problem.id,
+    params: { ...r.problem.params },
+    choices: { ...(r.problem.choices ?? {}) },
+    expr: r.problem.expr,
+    eta,
+    start: r.start ? [...r.start] : null,
+    steps: r.end,
+    flows: [...r.flows],
+    flowOptions: structuredClone(r.flowOptions),
+    forks: r.forks.map((f) => ({ ...f })),
+  };
+  if (modeFor(next) !== 'horizon') return null;
+  return parseUrl(toUrl(next));
+}
+
+/**
+ * Import a run file: parsed, validated and thinned in the worker (the page stays responsive), with a
+ * status line meanwhile. A file with a fork history (schema 2, 1-D/2-D) restores the page: its settings
+ * and fork history are applied as a link's are, so the worker rebuilds the same run and ghosts (float64,
+ * deterministic: the numbers in the file) and η changes fork it as before. Any other file becomes an
+ * overlay (and its ghosts too). Saved runs in the file join the saved runs. Returns the key of the
+ * overlay the file's run became, 'restored', or null with a message shown.
  */
 async function importVia(payload: { text?: string; bytes?: ArrayBuffer }, size: number, filename: string): Promise<string | null> {
   if (size > MAX_IMPORT_BYTES) {
@@ -79,12 +159,31 @@ async function importVia(payload: { text?: string; bytes?: ArrayBuffer }, size: 
   });
   try {
     const m = await request<'imported'>({ type: 'import', reqId, ...payload }, payload.bytes ? [payload.bytes] : []);
-    const traces: Overlay['traces'] = {};
-    for (const c of m.traces) traces[c.flow] = applyChunk(undefined, c);
-    const st = get();
-    const o: Overlay = { key: `imported-${Date.now()}-${st.saved.length}`, name: `${m.label}, η = ${fmtEta(m.eta)}`, kind: 'imported', eta: m.eta, traces, visible: true };
+    const stamp = `${Date.now()}-${get().saved.length}`;
+    const name = `${m.label}, η = ${fmtEta(m.eta)}`;
+    const saved: Overlay[] = (m.saved ?? []).map((o, i) => ({ key: `saved-${stamp}-${i}`, name: o.name, kind: 'saved', eta: o.eta, traces: viewTraces(o.traces), visible: true }));
     const thinned = m.kept < m.samples ? ` (${m.samples.toLocaleString('en')} samples thinned to ${m.kept.toLocaleString('en')})` : '';
-    set({ saved: [...st.saved, o], toast: { text: `Imported ${filename}: ${o.name}.${thinned}`, error: false } });
+    const withSaved = saved.length ? ` and ${saved.length} saved run${saved.length > 1 ? 's' : ''}` : '';
+    const restore = m.restore ? restoredSettings(m.restore, m.eta) : null;
+    if (restore) {
+      const prev = get().settings;
+      const next = restore.settings;
+      const notices = restore.ignored.length ? [...get().notices, `Parts of ${filename} were ignored and their defaults used: ${restore.ignored.join('; ')}.`] : get().notices;
+      set({ settings: next, notices, saved: [...get().saved, ...saved] });
+      if (problemKey(next) !== problemKey(prev)) requestGrid(next);
+      startFromLink(next, { play: true });
+      writeUrl(get().settings, 'push');
+      const n = next.forks?.length ?? 0;
+      set({ toast: { text: `Imported ${filename}: ${name}, with ${n} fork${n === 1 ? '' : 's'} restored${withSaved}.`, error: false } });
+      return 'restored';
+    }
+    const o: Overlay = { key: `imported-${stamp}`, name, kind: 'imported', eta: m.eta, traces: viewTraces(m.traces), visible: true };
+    // Ghosts of a run the page does not rebuild: overlays too, named by their steps.
+    const ghosts: Overlay[] = (m.segments ?? [])
+      .filter((g) => g.traces.length)
+      .map((g, i) => ({ key: `imported-${stamp}-${i}`, name: `${m.label}, η = ${fmtEta(g.eta)} (steps ${g.t0}–${g.t0 + g.steps})`, kind: 'imported', eta: g.eta, traces: viewTraces(g.traces), visible: true }));
+    const withGhosts = ghosts.length ? ` and ${ghosts.length} earlier segment${ghosts.length > 1 ? 's' : ''}` : '';
+    set({ saved: [...get().saved, ...ghosts, o, ...saved], toast: { text: `Imported ${filename}: ${o.name}${withGhosts}${withSaved}.${thinned}`, error: false } });
     return o.key;
   } catch (e) {
     set({ toast: { text: `Could not import ${filename}: ${(e as Error).message}`, error: true } });

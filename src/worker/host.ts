@@ -6,15 +6,15 @@
  */
 import { createProblem } from '../engine/problems/registry.ts';
 import { lossGrid } from '../engine/grid.ts';
-import { parseRunFile, runFileTraces, runToJson, runFileToCsv } from '../engine/run-file.ts';
+import { flowsToTraces, parseRunFile, runFileForks, runFileTraces, runToJson, runFileToCsv, type RunFile } from '../engine/run-file.ts';
 import { sliceColumns, thinToAtMost } from '../engine/trace.ts';
-import { FLOW_IDS } from '../engine/types.ts';
+import { FLOW_IDS, type FlowId, type FlowOptions, type Trace } from '../engine/types.ts';
 import { EngineCache, float64Fallback, needsEngine, openSession, type Session } from '../engine/session.ts';
 import { InputError } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
 import { addGeometry, encodeChunks, encoderState, type EncoderState } from './encoder.ts';
-import type { FromWorker, RunMode, ToWorker, TraceChunk } from './protocol.ts';
+import type { FromWorker, ImportedRestore, RunMode, ToWorker, TraceChunk } from './protocol.ts';
 
 /** Longest a slice of work may hold the worker before it looks at its inbox again, ms. */
 const SLICE_MS = 12;
@@ -57,6 +57,38 @@ export interface WorkerHost {
   onMessage(msg: ToWorker): void;
   /** Stop: drop the session and close the scheduling channel (tests; a Web Worker is terminated instead). */
   close(): void;
+}
+
+/** Chunks of an imported set of traces, each flow thinned to IMPORT_MAX_SAMPLES, with the drawing geometry; its buffers join `transfer`. */
+function importChunks(traces: Partial<Record<FlowId, Trace>>, count: { samples: number; kept: number }, transfer: ArrayBuffer[]): TraceChunk[] {
+  const chunks: TraceChunk[] = [];
+  for (const id of FLOW_IDS) {
+    const full = traces[id];
+    if (!full) continue;
+    const tr = thinToAtMost(full, IMPORT_MAX_SAMPLES);
+    count.samples += full.length;
+    count.kept += tr.length;
+    const cols = sliceColumns(tr, 0, tr.length);
+    const c = { flow: id, from: 0, length: tr.length, stride: tr.stride, wDim: tr.wDim, projected: tr.projected, eigK: tr.eigK, stopped: tr.stopped, ...cols } as TraceChunk;
+    addGeometry(c);
+    chunks.push(c);
+    for (const a of [...Object.values(cols), c.centre, c.lo, c.hi]) if (a) transfer.push(a.buffer as ArrayBuffer);
+  }
+  return chunks;
+}
+
+/** The settings a schema-2 file's run was computed with, and its fork history (the page rebuilds the run from them). */
+function restoreOf(file: RunFile): ImportedRestore {
+  const p = file.problem;
+  const forks = runFileForks(file);
+  return {
+    problem: { id: p.id, params: { ...p.params }, ...(p.choices ? { choices: { ...p.choices } } : {}), ...(p.expr !== undefined ? { expr: p.expr } : {}) },
+    ...(file.history?.start ? { start: file.history.start } : {}),
+    end: file.history?.end ?? (file.t0 ?? 0) + file.steps,
+    flows: FLOW_IDS.filter((f) => file.flows[f]),
+    flowOptions: (file.flowOptions ?? {}) as Partial<Record<FlowId, FlowOptions>>,
+    ...(forks ? { forks } : {}),
+  };
 }
 
 export function createWorkerHost(post: Post): WorkerHost {
@@ -315,24 +347,21 @@ export function createWorkerHost(post: Post): WorkerHost {
           const text = msg.text ?? new TextDecoder().decode(msg.bytes);
           post({ type: 'importProgress', reqId: msg.reqId, text: `checking ${(text.length / 2 ** 20).toFixed(1)} MB…` });
           const file = parseRunFile(text);
-          const traces = runFileTraces(file);
-          const chunks: TraceChunk[] = [];
+          const count = { samples: 0, kept: 0 };
           const transfer: ArrayBuffer[] = [];
-          let samples = 0;
-          let kept = 0;
-          for (const id of FLOW_IDS) {
-            const full = traces[id];
-            if (!full) continue;
-            const tr = thinToAtMost(full, IMPORT_MAX_SAMPLES);
-            samples += full.length;
-            kept += tr.length;
-            const cols = sliceColumns(tr, 0, tr.length);
-            const c = { flow: id, from: 0, length: tr.length, stride: tr.stride, wDim: tr.wDim, projected: tr.projected, eigK: tr.eigK, stopped: tr.stopped, ...cols } as TraceChunk;
-            addGeometry(c);
-            chunks.push(c);
-            for (const a of [...Object.values(cols), c.centre, c.lo, c.hi]) if (a) transfer.push(a.buffer as ArrayBuffer);
-          }
-          post({ type: 'imported', reqId: msg.reqId, label: file.problem.label ?? file.problem.id, eta: file.eta, traces: chunks, samples, kept }, transfer);
+          // Every set of traces (the run, each ghost, each saved run) is thinned alike and transferred.
+          const chunksOf = (traces: Partial<Record<FlowId, Trace>>) => importChunks(traces, count, transfer);
+          const segments = file.history?.segments.map((g) => ({ t0: g.t0, eta: g.eta, steps: g.steps, traces: g.flows ? chunksOf(flowsToTraces(g.flows)) : [] }));
+          const saved = file.saved?.map((o) => ({ name: o.name, eta: o.eta, traces: chunksOf(flowsToTraces(o.flows)) }));
+          const traces = chunksOf(runFileTraces(file));
+          post(
+            {
+              type: 'imported', reqId: msg.reqId, label: file.problem.label ?? file.problem.id, eta: file.eta, traces, samples: count.samples, kept: count.kept,
+              ...(segments ? { segments, restore: restoreOf(file) } : {}),
+              ...(saved ? { saved } : {}),
+            },
+            transfer,
+          );
         } catch (e) {
           post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
         }
@@ -344,8 +373,9 @@ export function createWorkerHost(post: Post): WorkerHost {
           break;
         }
         try {
-          const file = runToJson(cur.session.runner);
-          const base = `rodflow-${file.problem.id}-eta${file.eta}`;
+          // JSON: the whole history the page draws (ghosts, forks, saved runs); CSV: the current run.
+          const file = runToJson(cur.session.runner, msg.format === 'json' ? { history: msg.history, saved: msg.saved } : undefined);
+          const base = `rodflow-${file.problem.id}-eta${file.eta}${file.history ? `-${file.history.segments.length}forks` : ''}`;
           const text = msg.format === 'json' ? JSON.stringify(file) : runFileToCsv(file);
           post({ type: 'export', reqId: msg.reqId, text, filename: `${base}.${msg.format}` });
         } catch (e) {

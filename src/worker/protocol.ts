@@ -20,6 +20,7 @@
 import type { FlowId, FlowOptions, ProblemSettings, RunConfig, Trace } from '../engine/types.ts';
 import type { RunMode } from '../engine/session.ts';
 import type { LossGrid } from '../engine/grid.ts';
+import type { HistoryInput, SavedInput } from '../engine/run-file.ts';
 import type { EngineChoice, EngineInfo } from '../engine/gpu/engine-backend.ts';
 
 /**
@@ -59,9 +60,37 @@ export type ToWorker =
    */
   | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
   | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
-  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv' }
+  /** `history`, `saved`: what the page draws besides the current run (ghosts, fork history, saved runs), for a JSON export. */
+  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv'; history?: HistoryInput; saved?: SavedInput[] }
   /** Parse, validate and thin a run file off the page's thread (text, or the file's bytes, transferred). */
   | { type: 'import'; reqId: number; text?: string; bytes?: ArrayBuffer };
+
+/** An earlier segment of an imported run: from t0, `steps` steps with step size η; its ghost's traces (none when the file has no ghost for it). */
+export interface ImportedSegment {
+  t0: number;
+  eta: number;
+  steps: number;
+  traces: TraceChunk[];
+}
+
+export interface ImportedSaved {
+  name: string;
+  eta: number;
+  traces: TraceChunk[];
+}
+
+/** What an imported file's run was computed with, and its fork history (the settings that rebuild it). */
+export interface ImportedRestore {
+  problem: ProblemSettings;
+  /** The run's start at step 0 (absent for problems above 64 dimensions). */
+  start?: number[];
+  /** The end of the clock (the step budget). */
+  end: number;
+  flows: FlowId[];
+  flowOptions: Partial<Record<FlowId, FlowOptions>>;
+  /** settings.forks (undefined: the history does not start at step 0). */
+  forks?: { t: number; eta: number }[];
+}
 
 export interface RunInfo {
   runId: number;
@@ -102,8 +131,15 @@ export type FromWorker =
     }
   | { type: 'grid'; reqId: number; grid: GridResult }
   | { type: 'export'; reqId: number; text: string; filename: string }
-  /** An imported run file: its label and η, and its traces (thinned to at most `maxSamples` per flow). */
-  | { type: 'imported'; reqId: number; label: string; eta: number; traces: TraceChunk[]; samples: number; kept: number }
+  /**
+   * An imported run file: its label and η, and its traces (thinned to at most IMPORT_MAX_SAMPLES per
+   * flow); from a schema-2 file also its earlier segments (the ghosts), its saved runs, and the settings
+   * that restore its run and fork history.
+   */
+  | {
+      type: 'imported'; reqId: number; label: string; eta: number; traces: TraceChunk[]; samples: number; kept: number;
+      segments?: ImportedSegment[]; saved?: ImportedSaved[]; restore?: ImportedRestore;
+    }
   /** How an import is going (a line for the page's status). */
   | { type: 'importProgress'; reqId: number; text: string }
   | { type: 'error'; runId?: number; reqId?: number; message: string; position?: number; input: boolean }
