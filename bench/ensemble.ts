@@ -13,11 +13,11 @@
  *    2 Hessians)) ≈ 1–2k flops per step, ~1e8–1e9 trajectory-steps/s; Central Flow (4 substeps with
  *    third derivatives, a 2×2 eigensolve and the QP, backtracking near the edge) about the same.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, LAUNCH_ARGS, ROOT, build } from '../test/e2e/harness.ts';
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../scripts/serve-dist.mjs';
 import type { EnsembleJob } from '../src/engine/ensemble/jobs.ts';
@@ -29,6 +29,17 @@ import { table } from './util.ts';
 const SWEEP: EnsembleJob = { kind: 'sweep', problem: { id: 'quartic' }, start: [0.01], etaLo: 0.4, etaHi: 1.6, n: 1024, steps: 4096 };
 const SWEEP_FLOWS: EnsembleJob = { ...SWEEP, n: 256 };
 const MAP: EnsembleJob = { kind: 'map', problem: { id: 'valley' }, eta: Math.fround(0.3), x: [-0.3, 1.4], y: [-0.3, 1.3], nx: 256, ny: 256, steps: 1024 };
+
+// Not from test/e2e/harness.ts: that module configures vitest on import and fails outside it.
+const ROOT = join(import.meta.dirname, '..');
+const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+function build(outDir: string): void {
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+}
 
 const n = (j: EnsembleJob) => (j.kind === 'sweep' ? j.n : j.nx * j.ny);
 const rate = (j: EnsembleJob, ms: number) => (n(j) * j.steps) / (ms / 1000);

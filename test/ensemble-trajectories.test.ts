@@ -118,3 +118,76 @@ describe('qp2 (closed-form 2×2 PSD QP) = qp.ts', () => {
     expect(interior).toBeGreaterThan(10);
   });
 });
+
+/**
+ * GD replays an exact cycle (w_k = w_{k−p} bit for bit) instead of recomputing it. The record must be
+ * the plain loop's, bit for bit: checked against a step-by-step loop over the field here, on runs that
+ * converge (p = 1), settle in a 2-cycle, period-double (p = 4) and stay chaotic, and the replay must
+ * actually skip work (fewer gradient calls than steps).
+ */
+describe('GD: an exact cycle is replayed, not recomputed, with the same record', () => {
+  function plainGd(f: ReturnType<typeof ensembleProblem>['field'], eta: number, x0: number, y0: number, T: number): Float64Array {
+    const out = new Float64Array(GD_STRIDE);
+    const g = new Float64Array(2);
+    const h = new Float64Array(3);
+    const two = f.dim === 2;
+    let x = x0;
+    let y = two ? y0 : 0;
+    const lim = 1e6 * (Math.abs(f.f(x, y)) + 1);
+    const A = Math.max(1, Math.min(256, Math.floor(T / 2)));
+    const recFrom = T + 2 - REC;
+    let sumS = 0;
+    let nS = 0;
+    let status = 0;
+    let divStep = T + 1;
+    for (let k = 0; k <= T; k++) {
+      if (k > T - A) {
+        f.h(x, y, h);
+        const lam = two ? 0.5 * (h[0] + h[2]) + Math.sqrt(0.25 * (h[0] - h[2]) ** 2 + h[1] * h[1]) : h[0];
+        sumS += lam;
+        nS++;
+      }
+      if (k >= recFrom) {
+        out[8 + 2 * (k - recFrom)] = x;
+        out[9 + 2 * (k - recFrom)] = y;
+      }
+      f.g(x, y, g);
+      const nx = x - eta * g[0];
+      const ny = two ? y - eta * g[1] : 0;
+      if (!(Math.abs(f.f(nx, ny)) <= lim)) {
+        status = 1;
+        divStep = k + 1;
+        break;
+      }
+      x = nx;
+      y = ny;
+    }
+    if (status === 0) {
+      out[8 + 2 * (REC - 1)] = x;
+      out[9 + 2 * (REC - 1)] = y;
+    }
+    out.set([status, divStep, sumS, nS, x, y, lim], 0);
+    return out;
+  }
+  const runs: { id: string; eta: number; start: [number, number]; T: number; what: string }[] = [
+    { id: 'quartic', eta: 0.5, start: [0.01, 0], T: 4096, what: 'converges (p = 1)' },
+    { id: 'quartic', eta: 1.25, start: [0.01, 0], T: 4096, what: '2-cycle' },
+    { id: 'quartic', eta: 1.56, start: [0.01, 0], T: 4096, what: 'period 4' },
+    { id: 'quartic', eta: 1.6, start: [0.01, 0], T: 4096, what: 'chaotic' },
+    { id: 'valley', eta: 0.3, start: [0.2, 0.2], T: 1024, what: 'valley' },
+    { id: 'valley', eta: 0.3, start: [1.2, -0.2], T: 1024, what: 'valley, another start' },
+    { id: 'quartic', eta: 0.5, start: [0.01, 0], T: 9, what: 'short horizon' },
+  ];
+  for (const r of runs) {
+    it(`${r.id} η = ${r.eta} (${r.what}): record = the plain loop's`, () => {
+      const p = ensembleProblem({ id: r.id });
+      let grads = 0;
+      const counting = { ...p.field, dim: p.field.dim, g: (x: number, y: number, o: Float64Array) => (grads++, p.field.g(x, y, o)) };
+      const out = new Float64Array(GD_STRIDE);
+      new Trajectories(counting).gd(r.eta, r.start[0], r.start[1], r.T, out);
+      const want = plainGd(p.field, r.eta, r.start[0], r.start[1], r.T);
+      for (let i = 0; i < GD_STRIDE; i++) expect(Object.is(out[i], want[i]), `slot ${i}: ${out[i]} vs ${want[i]}`).toBe(true);
+      if (r.what === 'converges (p = 1)' || r.what === '2-cycle') expect(grads).toBeLessThan(r.T / 2);
+    });
+  }
+});

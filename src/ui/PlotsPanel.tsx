@@ -1,6 +1,7 @@
 /** All plots of the live run (+ ghosts and saved runs), sharing one time cursor. */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from './plots/index.ts';
+import { startMapUnderlay } from './ensemble/StartMapUnderlay.tsx';
 import type { Series } from './plots/types.ts';
 import { anyNonPositive } from './plots/ranges.ts';
 import type { FlowId } from '../engine/types.ts';
@@ -185,6 +186,7 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
           xLabel={projected ? 'projection p₁' : 'x'}
           yLabel={projected ? 'projection p₂' : dim === 1 ? 'L(x)' : 'y'}
           equalAspect={!projected}
+          underlay={!projected && dim === 2 ? startMapUnderlay : undefined}
         />
       </section>
       <section className="plot-cell" aria-label="Sharpness">

@@ -173,6 +173,46 @@ describe.skipIf(!HAS_CHROMIUM)('ensembles in Chromium', () => {
     expect(await waitDone(page)).toBe('cpu');
     expect(await page.getByTestId('ens-path').innerText()).toMatch(/CPU \(float64.*WebGPU is not available/);
     expect(await inked(page, 'ens-map-layer')).toBe(64 * 64);
+    // The same map is a layer of the contour plot: in its frame, after the contours' canvas and before
+    // the paths' canvas (so under them), inside the plot area (the overlay's clip box), every cell drawn.
+    const layer = await page.evaluate(() => {
+      const frame = document.querySelector('#contour [data-plot-frame]')!;
+      const kids = [...frame.children];
+      const under = frame.querySelector('[data-plot-underlay]')!;
+      const map = under.querySelector('[data-testid="contour-start-map"]') as HTMLElement | null;
+      const canvas = map?.querySelector('canvas') as HTMLCanvasElement | null;
+      const canvases = kids.filter((k) => k.tagName === 'CANVAS');
+      // The plot area: the overlay's translate(left, top) and its clip rectangle's size.
+      const f = frame.getBoundingClientRect();
+      const [tl, tt] = (/translate\(([-\d.]+),\s*([-\d.]+)\)/.exec(frame.querySelector('svg[data-plot-overlay] > g')!.getAttribute('transform')!) ?? []).slice(1).map(Number);
+      const r = frame.querySelector('clipPath rect')!;
+      const clip = { left: f.left + tl, top: f.top + tt, width: Number(r.getAttribute('width')), height: Number(r.getAttribute('height')) };
+      const box = map?.getBoundingClientRect();
+      const cells = canvas ? canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data : null;
+      let inked = 0;
+      if (cells) for (let i = 3; i < cells.length; i += 4) if (cells[i] > 0) inked++;
+      const cbox = canvas?.getBoundingClientRect();
+      const key = map?.querySelector('[data-testid="contour-start-map-key"]')?.getBoundingClientRect();
+      return {
+        order: [kids.indexOf(canvases[0]), kids.indexOf(under), kids.indexOf(canvases[1])],
+        box: box && [box.left - clip.left, box.top - clip.top, box.width - clip.width, box.height - clip.height],
+        overflow: map ? getComputedStyle(map).overflow : '',
+        inked,
+        // The 64×64 cells span the map's window, which lies inside the plot's drawn window here.
+        keyInside: !!key && !!box && key.width > 20 && key.left >= box.left && key.right <= box.right && key.top >= box.top && key.bottom <= box.bottom,
+        cellsInside: !!cbox && !!box && cbox.left >= box.left - 1 && cbox.right <= box.right + 1 && cbox.top >= box.top - 1 && cbox.bottom <= box.bottom + 1 && cbox.width > 100,
+      };
+    });
+    expect(layer.order[0]).toBeLessThan(layer.order[1]);
+    expect(layer.order[1]).toBeLessThan(layer.order[2]);
+    for (const d of layer.box!) expect(Math.abs(d)).toBeLessThan(1.5);
+    expect(layer.overflow).toBe('hidden');
+    expect(layer.inked).toBe(64 * 64);
+    expect(layer.cellsInside).toBe(true);
+    expect(layer.keyInside).toBe(true);
+    // Closing the view takes the layer off the contour plot.
+    await go(page, '?problem=valley&play=0');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="contour-start-map"]'), null, { timeout: 10_000 });
     // The sweep's GD on the pool.
     const res = await runJob(page, { kind: 'sweep', problem: { id: 'quartic' }, start: [0.01], etaLo: 0.4, etaHi: 1.6, n: 256, steps: 4096 }, ['gd'], 'auto');
     expect(res.path).toBe('cpu');
@@ -217,6 +257,8 @@ describe.skipIf(!HAS_CHROMIUM)('ensembles in Chromium', () => {
           await page.waitForTimeout(500);
           await page.getByTestId('ensembles').scrollIntoViewIfNeeded();
           await page.getByTestId('ensembles').screenshot({ path: `${process.cwd()}/test-results/ensemble-${name}-${w}x${hh}.png` });
+          // The map is also a layer of the contour plot.
+          if (name.endsWith('-map')) await page.locator('#contour').screenshot({ path: `${process.cwd()}/test-results/ensemble-${name}-contour-${w}x${hh}.png` });
           if (w === 1440) await shot(page, `ensemble-${name}-page-${w}x${hh}.png`);
         }
         await page.context().close();

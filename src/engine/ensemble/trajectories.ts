@@ -28,6 +28,10 @@ export const RANK_TOL_F32 = 1e-5;
 /** Steps of GD's time-averaged sharpness: the last min(SHARP_WINDOW, T/2) steps. */
 export const SHARP_WINDOW = 256;
 
+/** GD's exact-cycle detector looks back up to CYCLE iterates (periods 1, 2, 4, …, CYCLE). */
+const CYCLE = 8;
+const CYCLE_MASK = CYCLE - 1;
+
 export type EnsembleFlow = 'gd' | 'rod-flow' | 'central-flow' | 'gradient-flow';
 
 export function strideOf(flow: EnsembleFlow): number {
@@ -115,7 +119,25 @@ export class Trajectories {
     let status = 0;
     let divStep = T + 1;
     out.fill(0, o, o + GD_STRIDE);
+    // The last CYCLE iterates (ring buffer): once w_k equals w_{k−p} bit for bit, GD is exactly periodic
+    // from there on (each step is a deterministic function of the state), so the rest of the run is
+    // replayed from the ring instead of recomputed: the same numbers, added in the same order.
+    const hx = this.ringX;
+    const hy = this.ringY;
     for (let k = 0; k <= T; k++) {
+      // Checked every CYCLE steps (a cycle is found at most CYCLE − 1 steps late; the check is cheap then).
+      if ((k & CYCLE_MASK) === 0 && k > 0) {
+        const p = this.periodOf(x, y, k);
+        if (p > 0) {
+          x = this.replay(p, k, T, A, recFrom, sumS, nS, out, o);
+          y = this.replayY;
+          sumS = this.replaySum;
+          nS = this.replayN;
+          break;
+        }
+      }
+      hx[k & CYCLE_MASK] = x;
+      hy[k & CYCLE_MASK] = y;
       // w_k is (x, y); average its sharpness inside the window; record it when in range.
       if (k > T - A) {
         sumS += this.sharpness(x, y);
@@ -147,6 +169,56 @@ export class Trajectories {
     out[o + 4] = x;
     out[o + 5] = y;
     out[o + 6] = lim;
+  }
+
+  private readonly ringX = new Float64Array(CYCLE);
+  private readonly ringY = new Float64Array(CYCLE);
+  private readonly ringS = new Float64Array(CYCLE);
+  private replayY = 0;
+  private replaySum = 0;
+  private replayN = 0;
+
+  /** Smallest p in {1, 2, 4, …, CYCLE} with w_k = w_{k−p} exactly (−0 ≠ +0), else 0. */
+  private periodOf(x: number, y: number, k: number): number {
+    const hx = this.ringX;
+    const hy = this.ringY;
+    for (let p = 1; p <= CYCLE && p <= k; p *= 2) {
+      const j = (k - p) & CYCLE_MASK;
+      if (hx[j] === x && hy[j] === y && (x !== 0 || 1 / hx[j] === 1 / x) && (y !== 0 || 1 / hy[j] === 1 / y)) return p;
+    }
+    return 0;
+  }
+
+  /**
+   * GD from step k to T when w_k = w_{k−p}: w_{k+i} = w_{k−p+(i mod p)}, all of which passed the
+   * divergence check already. Does the loop's window sums and records; returns w_{T+1}'s x
+   * (y, ΣS and nS in replayY/Sum/N).
+   */
+  private replay(p: number, k: number, T: number, A: number, recFrom: number, sumS: number, nS: number, out: Float64Array, o: number): number {
+    const hx = this.ringX;
+    const hy = this.ringY;
+    const hs = this.ringS;
+    // λ₁ of each state of the cycle, once (the same value the loop would compute at each visit).
+    for (let i = 0; i < p; i++) {
+      const j = (k - p + i) & CYCLE_MASK;
+      hs[j] = this.sharpness(hx[j], hy[j]);
+    }
+    for (let kk = k; kk <= T; kk++) {
+      const j = (k - p + ((kk - k) % p)) & CYCLE_MASK;
+      if (kk > T - A) {
+        sumS += hs[j];
+        nS++;
+      }
+      if (kk >= recFrom) {
+        out[o + 8 + 2 * (kk - recFrom)] = hx[j];
+        out[o + 9 + 2 * (kk - recFrom)] = hy[j];
+      }
+    }
+    const j = (k - p + ((T + 1 - k) % p)) & CYCLE_MASK;
+    this.replayY = hy[j];
+    this.replaySum = sumS;
+    this.replayN = nS;
+    return hx[j];
   }
 
   // -------------------------------------------------------------------------------------------

@@ -119,21 +119,50 @@ export interface MapValues {
   range: [number, number];
 }
 
+/** GD's per-start summary (class, centre, η·S̄/2), kept per record array and extended as batches land. */
+interface GdCells {
+  done: number;
+  cls: Int8Array;
+  centres: Float64Array;
+  edge: Float64Array;
+}
+const gdCells = new WeakMap<Float64Array, GdCells>();
+
+/**
+ * The summaries of GD's records [0, done), computed once per trajectory: a view repaints after every
+ * batch, and recomputing every finished start each time was most of the page's own work on a map.
+ */
+function gdCellsOf(job: MapJob, gd: { data: Float64Array; done: number }): GdCells {
+  const n = job.nx * job.ny;
+  let c = gdCells.get(gd.data);
+  if (!c || c.cls.length !== n) {
+    c = { done: 0, cls: new Int8Array(n).fill(-1), centres: new Float64Array(2 * n).fill(NaN), edge: new Float64Array(n).fill(NaN) };
+    gdCells.set(gd.data, c);
+  }
+  if (gd.done < c.done) c.done = 0; // records restarted in place
+  for (let i = c.done; i < gd.done; i++) {
+    const s = gdSummary(gd.data, i * GD_STRIDE, job.eta);
+    c.cls[i] = s.cls;
+    c.centres[2 * i] = s.centre[0];
+    c.centres[2 * i + 1] = s.centre[1];
+    c.edge[i] = (job.eta * s.meanS) / 2;
+  }
+  c.done = gd.done;
+  return c;
+}
+
 export function mapValues(job: MapJob, rec: Records, layer: MapLayer): MapValues {
   const n = job.nx * job.ny;
   const values = new Float64Array(n).fill(NaN);
-  const cls = new Int8Array(n).fill(-1);
+  let cls = new Int8Array(n).fill(-1);
   const gd = rec.gd;
-  const centres = new Float64Array(2 * n).fill(NaN);
+  let centres: Float64Array = new Float64Array(2 * n).fill(NaN);
   if (gd) {
-    for (let i = 0; i < gd.done; i++) {
-      const s = gdSummary(gd.data, i * GD_STRIDE, job.eta);
-      cls[i] = s.cls;
-      centres[2 * i] = s.centre[0];
-      centres[2 * i + 1] = s.centre[1];
-      if (layer === 'class') values[i] = s.cls;
-      else if (layer === 'sharpness') values[i] = (job.eta * s.meanS) / 2;
-    }
+    const c = gdCellsOf(job, gd);
+    cls = c.cls.slice();
+    centres = c.centres;
+    if (layer === 'class') for (let i = 0; i < gd.done; i++) values[i] = c.cls[i];
+    else if (layer === 'sharpness') for (let i = 0; i < gd.done; i++) values[i] = c.edge[i];
   }
   if (layer !== 'class' && layer !== 'sharpness') {
     const r = rec[layer];

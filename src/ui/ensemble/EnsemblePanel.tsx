@@ -15,6 +15,7 @@ import { MAP_LAYERS, MAP_LAYER_LABELS, ensembleJson, mapCsv, mapValues, sharpnes
 import { exportPng, exportSvg } from '../plots/export.ts';
 import { MapPlot, SweepPlots } from './EnsemblePlots.tsx';
 import { cpuPool } from './cpu-pool.ts';
+import { publishStartMap } from './StartMapUnderlay.tsx';
 import { jobKey, startEnsemble, type EnsembleRun, type PathChoice, type RunHandle } from './run.ts';
 import './ensemble.css';
 
@@ -136,15 +137,24 @@ export function EnsemblePanel() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [JSON.stringify(job), flows.join(), path]);
 
+  const current = run && job && run.key === jobKey(job, path) ? run.flows : null;
+  // Recomputed once per batch (version), not on every render of the page (playback re-renders it).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const series = useMemo(() => (job?.kind === 'sweep' ? sweepSeries(job, current ?? {}) : null), [job, current, version]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const mapV: MapValues | null = useMemo(() => (job?.kind === 'map' ? mapValues(job, current ?? {}, layer) : null), [job, current, layer, version]);
+  // The map also lies under the contour plot's paths (StartMapUnderlay, mounted by the plots panel).
+  useEffect(() => {
+    publishStartMap(eligible && mapV && job?.kind === 'map' ? { m: mapV, layer, x: job.x, y: job.y, version } : null);
+  }, [eligible, mapV, job, layer, version]);
+  useEffect(() => () => publishStartMap(null), []);
+
   if (!eligible) return null;
   const open = (v: 'sweep' | 'map' | undefined) => setSettings({ view: v }, 'push');
   const total = run ? flows.length * run.n : 1;
   const doneCount = run ? flows.reduce((a, f) => a + (run.flows[f]?.done ?? 0), 0) : 0;
   const busy = !!run && !run.cancelled && !run.error && doneCount < total;
 
-  const current = run && job && run.key === jobKey(job, path) ? run.flows : {};
-  const series = job?.kind === 'sweep' ? sweepSeries(job, current) : null;
-  const mapV: MapValues | null = job?.kind === 'map' ? mapValues(job, current, layer) : null;
   const exportData = (fmt: 'csv' | 'json') => {
     if (!run || !job) return;
     const base = `rodflow-${job.kind}-${settings.problem}`;

@@ -19,11 +19,16 @@ export const MARGIN = { left: 58, right: 12, top: 10, bottom: 40 };
 
 function Axes(props: { x: d3.ScaleContinuousNumeric<number, number>; y: d3.ScaleContinuousNumeric<number, number>; w: number; h: number; xLabel: string; yLabel: string; log?: boolean }) {
   const { x, y, w, h } = props;
-  const xt = props.log ? (x as d3.ScaleLogarithmic<number, number>).ticks(Math.max(2, Math.floor(w / 90))) : x.ticks(Math.max(2, Math.floor(w / 90)));
+  const [d0, d1] = x.domain();
+  // A log axis over less than a decade gets round linear ticks (d3's log ticks stop at the last power
+  // of ten: 0.4 … 1 on [0.4, 1.6], the top of the range unlabelled).
+  const shortLog = props.log && d1 / d0 < 10;
+  const count = Math.max(2, Math.floor(w / 90));
+  const xt = shortLog ? d3.scaleLinear().domain([d0, d1]).ticks(count) : props.log ? (x as d3.ScaleLogarithmic<number, number>).ticks(count) : x.ticks(count);
   const yt = y.ticks(Math.max(2, Math.floor(h / 45)));
-  const fx = x.tickFormat(Math.max(2, Math.floor(w / 90)), props.log ? '.3~g' : undefined);
+  const fx = shortLog ? d3.format('.3~g') : x.tickFormat(count, props.log ? '.3~g' : undefined);
   const fy = y.tickFormat(Math.max(2, Math.floor(h / 45)));
-  const shown = props.log ? xt.filter((_, i) => xt.length <= 8 || i % Math.ceil(xt.length / 8) === 0) : xt;
+  const shown = props.log && !shortLog ? xt.filter((_, i) => xt.length <= 8 || i % Math.ceil(xt.length / 8) === 0) : xt;
   return (
     <g className="ens-axes" fontSize={12} fill="#222">
       <rect x={MARGIN.left} y={MARGIN.top} width={w} height={h} fill="none" stroke="#888" />
@@ -261,43 +266,46 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
   );
 }
 
-/** Continuous layers: viridis over the finite range; class layer: the four outcome colours. */
-function cellColor(layer: MapLayer, v: number, range: [number, number]): string | null {
-  if (!Number.isFinite(v)) return null;
-  if (layer === 'class') return CLASS_COLORS[v] ?? null;
-  const t = (v - range[0]) / (range[1] - range[0]);
-  return d3.interpolateViridis(Math.max(0, Math.min(1, t)));
+/** One pixel per cell (row 0 at the bottom), scaled by the browser without smoothing; white: no value. */
+export function paintMapCells(c: HTMLCanvasElement, m: MapValues, layer: MapLayer): void {
+  c.width = m.nx;
+  c.height = m.ny;
+  const ctx = c.getContext('2d')!;
+  const img = ctx.createImageData(m.nx, m.ny);
+  // Colours as a lookup table (parsing a colour per cell was most of a repaint): the classes, or 256
+  // steps of viridis over the range.
+  const steps = layer === 'class' ? CLASS_COLORS.length : 256;
+  const lut = new Uint8Array(3 * steps);
+  for (let k = 0; k < steps; k++) {
+    const rgb = d3.rgb(layer === 'class' ? CLASS_COLORS[k] : d3.interpolateViridis(k / (steps - 1)));
+    lut.set([rgb.r, rgb.g, rgb.b], 3 * k);
+  }
+  const [lo, hi] = m.range;
+  for (let row = 0; row < m.ny; row++) {
+    for (let col = 0; col < m.nx; col++) {
+      const v = m.values[row * m.nx + col];
+      if (!Number.isFinite(v)) continue;
+      const k = layer === 'class' ? v : Math.round(Math.max(0, Math.min(1, (v - lo) / (hi - lo))) * (steps - 1));
+      if (!(k >= 0 && k < steps)) continue;
+      const o = 4 * ((m.ny - 1 - row) * m.nx + col);
+      img.data[o] = lut[3 * k];
+      img.data[o + 1] = lut[3 * k + 1];
+      img.data[o + 2] = lut[3 * k + 2];
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
 }
 
 /**
  * The start-plane map as a self-contained layer: a canvas of nx×ny cells over the plot's domains at
- * the given pixel size (what a contour plot would mount under its paths).
+ * the given pixel size.
  */
 export function StartMapLayer(props: { m: MapValues; layer: MapLayer; x: [number, number]; y: [number, number]; width: number; height: number; version: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { m, width, height } = props;
   useEffect(() => {
-    const c = canvas.current;
-    if (!c) return;
-    // One pixel per cell, scaled by the browser without smoothing.
-    c.width = m.nx;
-    c.height = m.ny;
-    const ctx = c.getContext('2d')!;
-    const img = ctx.createImageData(m.nx, m.ny);
-    for (let row = 0; row < m.ny; row++) {
-      for (let col = 0; col < m.nx; col++) {
-        const i = row * m.nx + col;
-        const color = cellColor(props.layer, m.values[i], m.range);
-        const o = 4 * ((m.ny - 1 - row) * m.nx + col);
-        if (!color) continue;
-        const rgb = d3.rgb(color);
-        img.data[o] = rgb.r;
-        img.data[o + 1] = rgb.g;
-        img.data[o + 2] = rgb.b;
-        img.data[o + 3] = 255;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
+    if (canvas.current) paintMapCells(canvas.current, m, props.layer);
   }, [m, props.layer, props.version]);
   return <canvas ref={canvas} data-testid="ens-map-layer" style={{ position: 'absolute', left: MARGIN.left, top: MARGIN.top, width, height, imageRendering: 'pixelated' }} />;
 }
