@@ -3,9 +3,10 @@
  * One worker of the ensemble CPU pool (ui/ensemble/cpu-pool.ts): runs float64 trajectories
  * (engine/ensemble/trajectories.ts) for a slice of an ensemble and posts the records back.
  */
-import { ensembleProblem, type EnsembleProblem } from '../engine/ensemble/problem.ts';
+import { toyField } from '../engine/ensemble/toy-field.ts';
 import { Trajectories, strideOf, type EnsembleFlow } from '../engine/ensemble/trajectories.ts';
-import type { ProblemSettings } from '../engine/types.ts';
+import type { ScalarField } from '../engine/problems/field.ts';
+import { InputError, type ProblemSettings } from '../engine/types.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,16 +20,24 @@ export interface EnsembleTask {
 }
 export type EnsembleReply = { id: number; data: Float64Array } | { id: number; error: string };
 
-let cached: { key: string; p: EnsembleProblem; tr: Trajectories } | null = null;
+let cached: { key: string; tr: Trajectories } | null = null;
 
-self.onmessage = (ev: MessageEvent<EnsembleTask>) => {
+/**
+ * Only the float64 field: toys need neither mathjs nor WGSL, so a worker for a toy starts in a fraction
+ * of the time (custom expressions load their compiler on first use).
+ */
+async function fieldOf(problem: ProblemSettings): Promise<ScalarField> {
+  if (problem.id === 'custom') return (await import('../engine/ensemble/custom-field.ts')).customField(problem).field;
+  const toy = toyField(problem);
+  if (!toy) throw new InputError(`Ensembles run on the 1-D/2-D problems only ('${problem.id}' is not one).`);
+  return toy.field;
+}
+
+self.onmessage = async (ev: MessageEvent<EnsembleTask>) => {
   const t = ev.data;
   try {
     const key = JSON.stringify(t.problem);
-    if (!cached || cached.key !== key) {
-      const p = ensembleProblem(t.problem);
-      cached = { key, p, tr: new Trajectories(p.field) };
-    }
+    if (!cached || cached.key !== key) cached = { key, tr: new Trajectories(await fieldOf(t.problem)) };
     const n = t.inputs.length / 3;
     const stride = strideOf(t.flow);
     const data = new Float64Array(n * stride);
