@@ -4,6 +4,7 @@
  * (engine/ensemble/trajectories.ts) for a slice of an ensemble and posts the records back.
  */
 import { toyField } from '../engine/ensemble/toy-field.ts';
+import { loadMathjs } from '../engine/problems/mathjs-lazy.ts';
 import { Trajectories, strideOf, type EnsembleFlow } from '../engine/ensemble/trajectories.ts';
 import type { ScalarField } from '../engine/problems/field.ts';
 import { InputError, type ProblemSettings } from '../engine/types.ts';
@@ -27,7 +28,10 @@ let cached: { key: string; tr: Trajectories } | null = null;
  * of the time (custom expressions load their compiler on first use).
  */
 async function fieldOf(problem: ProblemSettings): Promise<ScalarField> {
-  if (problem.id === 'custom') return (await import('../engine/ensemble/custom-field.ts')).customField(problem).field;
+  if (problem.id === 'custom') {
+    await loadMathjs();
+    return (await import('../engine/ensemble/custom-field.ts')).customField(problem).field;
+  }
   const toy = toyField(problem);
   if (!toy) throw new InputError(`Ensembles run on the 1-D/2-D problems only ('${problem.id}' is not one).`);
   return toy.field;

@@ -8,7 +8,8 @@
  * 60,000 nodes over all derivative formulas, checked before each derivative is taken, so any
  * accepted expression compiles in well under 2 s and anything bigger is refused in one line.
  */
-import { ConstantNode, FunctionNode, OperatorNode, derivative, parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { mathjs } from './mathjs-lazy.ts';
 import { InputError, type ProblemInstance, type ProblemSettings, type ProblemSpec } from '../types.ts';
 import { CONSTANTS, SUPPORTED_FUNCTIONS, compileBatch, type CompiledBatch } from './expr-compile.ts';
 import { fold } from './expr-simplify.ts';
@@ -77,7 +78,7 @@ function parseExpr(src: string): MathNode {
   checkText(src);
   let root: MathNode;
   try {
-    root = parse(src);
+    root = mathjs().parse(src);
   } catch (e) {
     const err = e as Error & { char?: number };
     if (typeof err.char === 'number') {
@@ -162,6 +163,7 @@ function rewrite(node: MathNode): MathNode {
     if (n.type !== 'FunctionNode') return n;
     const fnode = n as MathNode & { fn: { name?: string }; args: MathNode[] };
     const [u] = fnode.args;
+    const { ConstantNode, FunctionNode, OperatorNode } = mathjs();
     const c = (v: number) => new ConstantNode(v) as unknown as MathNode;
     switch (fnode.fn.name) {
       case 'log2':
@@ -182,7 +184,7 @@ function differentiate(node: MathNode, v: string, budget: DerivativeBudget): Mat
   budget.before(bound);
   let d: MathNode;
   try {
-    d = fold(derivative(node, v, { simplify: false }));
+    d = fold(mathjs().derivative(node, v, { simplify: false }));
   } catch (e) {
     throw new InputError(`Cannot differentiate the expression: ${show((e as Error).message)}`);
   }

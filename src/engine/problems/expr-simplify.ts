@@ -9,7 +9,8 @@
  * Every rule is an identity on the reals, except 0·u → 0, which also drops a NaN/∞ in u; that is the
  * usual convention of symbolic differentiation (mathjs' simplify does the same).
  */
-import { ConstantNode, FunctionNode, OperatorNode, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { mathjs } from './mathjs-lazy.ts';
 import { FUNCTIONS, realPow } from './expr-compile.ts';
 
 type N = MathNode & Record<string, unknown>;
@@ -20,11 +21,11 @@ function num(node: MathNode): number | undefined {
 }
 
 function constant(v: number): MathNode {
-  return new ConstantNode(v) as unknown as MathNode;
+  return new (mathjs().ConstantNode)(v) as unknown as MathNode;
 }
 
 function op(symbol: string, fn: string, args: MathNode[]): MathNode {
-  return new OperatorNode(symbol as never, fn as never, args as never) as unknown as MathNode;
+  return new (mathjs().OperatorNode)(symbol as never, fn as never, args as never) as unknown as MathNode;
 }
 
 function neg(a: MathNode): MathNode {
@@ -48,7 +49,7 @@ export function fold(node: MathNode): MathNode {
         const v = FUNCTIONS[name](vals[0]);
         if (Number.isFinite(v)) return constant(v);
       }
-      return new FunctionNode(n.fn as never, args as never) as unknown as MathNode;
+      return new (mathjs().FunctionNode)(n.fn as never, args as never) as unknown as MathNode;
     }
     case 'OperatorNode': {
       const args = (n.args as MathNode[]).map(fold);

@@ -8,7 +8,8 @@
  * Parameters are read at run time from `prm` (a storage array the kernel binds), so a parameter change
  * reuses the pipeline; only a new expression recompiles.
  */
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { mathjs } from '../problems/mathjs-lazy.ts';
 import { compileExpression } from '../problems/custom.ts';
 import { WgslUnsupported, wgslFunction } from './expr-to-wgsl.ts';
 
@@ -42,7 +43,7 @@ export function expressionToWgsl(expr: string, paramNames: string[]): ProblemWgs
   if (hit) return hit;
   const ce = compileExpression(expr, names); // throws InputError for bad input, as the CPU path does
   const dim = ce.dim;
-  const tree = (s: string): MathNode => parse(s);
+  const tree = (s: string): MathNode => mathjs().parse(s);
   let out: ProblemWgsl;
   try {
     const f = [tree(ce.formulas.f)];
