@@ -1,6 +1,7 @@
 /**
  * Saved, imported and ghost runs drawn over the current one; export, import, links and the status line.
  */
+import { getProblemSpec } from '../engine/problems/registry.ts';
 import type { HistoryInput, SavedInput } from '../engine/run-file.ts';
 import { sliceColumns } from '../engine/trace.ts';
 import type { FlowId, Trace } from '../engine/types.ts';
@@ -122,6 +123,9 @@ function viewTraces(chunks: TraceChunk[]): Overlay['traces'] {
 function restoredSettings(r: ImportedRestore, eta: number): { settings: Settings; ignored: string[] } | null {
   if (!r.forks?.length) return null;
   const prev = get().settings;
+  // The file writes the start out; the problem's own default start stays "default" (null), as the link had it.
+  const dflt = getProblemSpec(r.problem.id)?.defaults.start;
+  const own = r.start && !(dflt && dflt.length === r.start.length && dflt.every((v, i) => v === r.start![i]));
   const next: Settings = {
     ...prev,
     problem: r.problem.id,
@@ -129,7 +133,7 @@ function restoredSettings(r: ImportedRestore, eta: number): { settings: Settings
     choices: { ...(r.problem.choices ?? {}) },
     expr: r.problem.expr,
     eta,
-    start: r.start ? [...r.start] : null,
+    start: own ? [...r.start!] : null,
     steps: r.end,
     flows: [...r.flows],
     flowOptions: structuredClone(r.flowOptions),
