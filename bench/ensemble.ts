@@ -78,6 +78,10 @@ export async function runEnsembleBench(): Promise<void> {
     const run = (job: EnsembleJob, flows: EnsembleFlow[], path: string) =>
       page.evaluate(([j, f, p]) => (window as any).__rodflowEnsemble.runJobForTest(j, f, p, 0), [job, flows, path] as const) as Promise<{ path: string; note: string; ms: Record<string, number>; error: string | null }>;
     const pool = await page.evaluate(() => (window as any).__rodflowEnsemble.poolSize());
+    // A cold pool: the first job pays for starting the workers (module load, JIT); reported apart.
+    const t0 = Date.now();
+    const cold = await run({ ...SWEEP, n: 2 * pool, steps: 64 }, ['gd'], 'cpu');
+    console.log(`CPU pool cold start (first tiny job, ${pool} workers): ${cold.ms.gd.toFixed(0)} ms in the job, ${Date.now() - t0} ms round trip`);
     const rows: string[][] = [];
     let auto = '';
     for (const path of ['webgpu', 'cpu', 'auto']) {

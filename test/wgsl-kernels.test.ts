@@ -53,6 +53,23 @@ describe('WGSL kernels (interpreted) = float64 trajectories', () => {
     expect(st[GD_STRIDE + 0]).toBe(0);
     expect(st[2 * GD_STRIDE]).toBe(1);
   });
+  it('GD that lands on an exact fixed point or 2-cycle in float32: the replayed rest = float64', () => {
+    // η = 0.5 converges, η = 1.1 settles in a 2-cycle well before step 200; the kernel replays the
+    // cycle from there (window sums, the recorded iterates, the end state).
+    const starts: [number, number, number][] = [
+      [f(0.5), f(0.01), 0],
+      [f(1.1), f(0.01), 0],
+      [f(1.1), f(0.3), 0],
+    ];
+    const { st, ref } = runKernel('quartic', 'gd', starts, 301, 302);
+    for (let i = 0; i < starts.length; i++) {
+      const o = i * GD_STRIDE;
+      expect(st[o]).toBe(0);
+      expect(st[o + 3]).toBe(ref[o + 3]); // window length
+      near(st[o + 2] / st[o + 3], ref[o + 2] / ref[o + 3], 1e-5);
+      for (let j = 4; j < GD_STRIDE; j++) if (j !== 6 && j !== 7) near(st[o + j], ref[o + j], 1e-5);
+    }
+  });
   it('GD on the valley (2-D)', () => {
     const { st, ref } = runKernel('valley', 'gd', [[f(0.3), f(0.2), f(0.2)]], 40, 41);
     for (let j = 2; j < GD_STRIDE; j++) if (j !== 6) near(st[j], ref[j], 1e-4);
