@@ -8,7 +8,8 @@
 import { mulberry32 } from '../src/engine/rng.ts';
 import { createRunner } from '../src/engine/runner.ts';
 import { parseRunFile, runFileTraces, runToJson, type RunFile } from '../src/engine/run-file.ts';
-import { InputError, type RunConfig } from '../src/engine/types.ts';
+import { openSession } from '../src/engine/session.ts';
+import { InputError, type FlowId, type RunConfig, type Trace } from '../src/engine/types.ts';
 import type { Outcome } from './fuzz-expr-gen.ts';
 
 const BASES: RunConfig[] = [
@@ -16,13 +17,24 @@ const BASES: RunConfig[] = [
   { problem: { id: 'quartic' }, eta: 1, steps: 8, flows: ['gd', 'rod-flow'] },
   { problem: { id: 'custom', expr: 'x^2/2 + y^4' }, eta: 0.5, start: [0.5, 0.5], steps: 6, flows: ['gd', 'central-flow'] },
 ];
+/** A schema-2 file: valley forked at step 6 (η 0.3 → 0.25), with its ghost and a saved run. */
+function forkedBase(): RunFile {
+  const first = openSession({ problem: { id: 'valley' }, eta: 0.3, start: [0.2, 0.2], steps: 12, flows: ['gd', 'rod-flow'] }, 'horizon');
+  first.runner.advance(12);
+  const ghost: Partial<Record<FlowId, Trace>> = {};
+  for (const [id, tr] of Object.entries(first.runner.traces) as [FlowId, Trace][]) ghost[id] = { ...tr, length: 7 };
+  const cur = openSession(first.forkConfig(6, 0.25, false), 'horizon');
+  cur.runner.advance(6);
+  return runToJson(cur.runner, { history: { end: 12, forks: [{ t: 6, eta: 0.3 }], ghosts: [{ eta: 0.3, traces: ghost }] }, saved: [{ name: 'saved', eta: 0.3, traces: ghost }] });
+}
+
 let baseFiles: RunFile[] | null = null;
 function bases(): RunFile[] {
   return (baseFiles ??= BASES.map((c) => {
     const r = createRunner(c);
     r.advance(c.steps);
     return runToJson(r);
-  }));
+  }).concat(forkedBase()));
 }
 
 const WEIRD: unknown[] = [null, true, false, 0, -0, -1, 1, 0.5, 1e308, -1e308, 1e15, 2 ** 53 + 1, 5e-324, '', '1', 'x', 'NaN', [], [[]], {}, { toString: 'x' }, { valueOf: 1 }, [1, [2]], 'x'.repeat(5000)];
