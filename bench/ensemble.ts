@@ -20,13 +20,13 @@ import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../scripts/serve-dist.mjs';
-import type { EnsembleJob } from '../src/engine/ensemble/jobs.ts';
+import type { EnsembleJob, SweepJob } from '../src/engine/ensemble/jobs.ts';
 import { jobInputs } from '../src/engine/ensemble/jobs.ts';
 import { ensembleProblem } from '../src/engine/ensemble/problem.ts';
 import { Trajectories, strideOf, type EnsembleFlow } from '../src/engine/ensemble/trajectories.ts';
 import { table } from './util.ts';
 
-const SWEEP: EnsembleJob = { kind: 'sweep', problem: { id: 'quartic' }, start: [0.01], etaLo: 0.4, etaHi: 1.6, n: 1024, steps: 4096 };
+const SWEEP: SweepJob = { kind: 'sweep', problem: { id: 'quartic' }, start: [0.01], etaLo: 0.4, etaHi: 1.6, n: 1024, steps: 4096 };
 const SWEEP_FLOWS: EnsembleJob = { ...SWEEP, n: 256 };
 const MAP: EnsembleJob = { kind: 'map', problem: { id: 'valley' }, eta: Math.fround(0.3), x: [-0.3, 1.4], y: [-0.3, 1.3], nx: 256, ny: 256, steps: 1024 };
 
