@@ -168,6 +168,26 @@ describe.skipIf(!HAS_CHROMIUM)('export and import of a forked run in Chromium', 
     await page.waitForFunction(() => document.querySelector('[data-testid=toast]')?.textContent?.includes('Could not import gap.json'));
     expect(await page.getByTestId('toast').innerText()).toMatch(/Could not import gap\.json: .*earlier segment 0 \(history\.segments\[0\]\) ends at step 199/);
     expect(await appState<number>(page, '(s) => s.ghosts.length')).toBe(2);
+  });
+
+  it('a history the page does not replay (a network\'s, or one not from step 0) imports as overlays, one per segment', async () => {
+    expect(text, 'the export test ran').not.toBe('');
+    const part = JSON.parse(text);
+    part.history.segments.shift(); // now from step 200: no fork history to rebuild from the start
+    const forksBefore = await appState<unknown>(page, '(s) => s.settings.forks');
+    const savedBefore = await appState<number>(page, '(s) => s.saved.length');
+    await page.getByTestId('import-file').setInputFiles({ name: 'part.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(part)) });
+    await page.waitForFunction((n) => (window as any).__rodflow.store.getState().saved.length === n + 3, savedBefore);
+    const added = await appState<{ name: string; kind: string; first: number; last: number }[]>(
+      page,
+      `(s) => s.saved.slice(${savedBefore}).map((o) => ({ name: o.name, kind: o.kind, first: o.traces.gd.t[0], last: o.traces.gd.t[o.traces.gd.length - 1] }))`,
+    );
+    const kept = before.saved[0].traces.gd.t;
+    expect(added.map((o) => [o.kind, o.first, o.last])).toEqual([['imported', 200, 450], ['imported', 450, 600], ['saved', kept[0], kept.at(-1)]]);
+    expect(added[0].name).toMatch(/η = 0\.25 \(steps 200–450\)$/);
+    // The page's own run and fork history are untouched.
+    expect(await appState<unknown>(page, '(s) => s.settings.forks')).toEqual(forksBefore);
+    expect(await page.getByTestId('toast').innerText()).toMatch(/Imported part\.json: .*η = 0\.2 and 1 earlier segment and 1 saved run\./);
     expect(pageErrors).toEqual([]);
   });
 });
