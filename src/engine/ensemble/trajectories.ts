@@ -95,10 +95,21 @@ export class Trajectories {
     eig2(h[0], h[1], h[2], this.ev, this.eu);
   }
 
-  /** λ₁ at (x, y). */
+  /**
+   * λ₁ at (x, y): eig2's top eigenvalue by its own formula (m + r, the same operations in the same order,
+   * so the same bits) without the eigenvectors, which GD's window average does not need.
+   */
   sharpness(x: number, y: number): number {
-    this.eig(x, y);
-    return this.ev[0];
+    const h = this.hess(x, y);
+    if (this.dim === 1) return h[0];
+    const a = h[0];
+    const b = h[1];
+    const c = h[2];
+    const m = 0.5 * (a + c);
+    const d = 0.5 * (a - c);
+    let r = Math.sqrt(d * d + b * b);
+    if (r === Infinity || (r === 0 && (d !== 0 || b !== 0)) || r < 1e-150) r = Math.hypot(d, b);
+    return m + r;
   }
 
   // -------------------------------------------------------------------------------------------
