@@ -118,10 +118,11 @@ function viewTraces(chunks: TraceChunk[]): Overlay['traces'] {
 /**
  * The page's settings for an imported run with a fork history, checked by the link's own schema (what
  * it refuses is reported as a link's ignored fields are); null when the run is a network's (their forks
- * are not replayed) or its history does not start at step 0.
+ * are not replayed), its problem is unknown here, or its history does not start at step 0.
  */
 function restoredSettings(r: ImportedRestore, eta: number): { settings: Settings; ignored: string[] } | null {
-  if (!r.forks?.length) return null;
+  // A problem this page does not know (a newer version's file): its run stays an overlay.
+  if (!r.forks?.length || !getProblemSpec(r.problem.id)) return null;
   const prev = get().settings;
   // The file writes the start out; the problem's own default start stays "default" (null), as the link had it.
   const dflt = getProblemSpec(r.problem.id)?.defaults.start;
