@@ -211,7 +211,10 @@ export function EnsemblePanel() {
                   ))}
                 </select>
               </label>
-              <span className="ens-note">1024 log-spaced η; default range ×½…×2 around 2/λ₁ = {Number.isFinite(lam) ? (2 / lam).toPrecision(3) : '?'} at the start. Click a plot to set η.</span>
+              <span className="ens-note">
+                1024 log-spaced η; default range{' '}
+                {lam > 0 ? `×½…×2 around 2/λ₁ = ${(2 / lam).toPrecision(3)} at the start` : `×½…×2 around η (λ₁ = ${Number.isFinite(lam) ? lam.toPrecision(3) : '?'} ≤ 0 at the start)`}. Click a plot to set η.
+              </span>
             </div>
           )}
           {view === 'map' && (

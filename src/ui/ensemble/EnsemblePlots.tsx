@@ -23,11 +23,12 @@ function Axes(props: { x: d3.ScaleContinuousNumeric<number, number>; y: d3.Scale
   // A log axis over less than a decade gets round linear ticks (d3's log ticks stop at the last power
   // of ten: 0.4 … 1 on [0.4, 1.6], the top of the range unlabelled).
   const shortLog = props.log && d1 / d0 < 10;
-  const count = Math.max(2, Math.floor(w / 90));
+  const count = Math.max(2, Math.floor(w / (shortLog ? 130 : 90)));
   const xt = shortLog ? d3.scaleLinear().domain([d0, d1]).ticks(count) : props.log ? (x as d3.ScaleLogarithmic<number, number>).ticks(count) : x.ticks(count);
   const yt = y.ticks(Math.max(2, Math.floor(h / 45)));
   const fx = shortLog ? d3.format('.3~g') : x.tickFormat(count, props.log ? '.3~g' : undefined);
-  const fy = y.tickFormat(Math.max(2, Math.floor(h / 45)));
+  // Compact labels (8e+4, not 80,000): the left margin holds the ticks and the axis title.
+  const fy = d3.format('.3~g');
   const shown = props.log && !shortLog ? xt.filter((_, i) => xt.length <= 8 || i % Math.ceil(xt.length / 8) === 0) : xt;
   return (
     <g className="ens-axes" fontSize={12} fill="#222">
@@ -128,10 +129,15 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
     }
   };
   scan(s.attractor);
-  scan(s.rod?.lo);
-  scan(s.rod?.hi);
-  scan(s.cf?.lo);
-  scan(s.cf?.hi);
+  // The flows' overlays widen the range only by their bulk (2nd–98th percentile): a flow that runs off
+  // just before it diverges would otherwise squash GD's attractor into a line (its path is clipped).
+  const over: number[] = [];
+  for (const a of [s.rod?.lo, s.rod?.hi, s.cf?.lo, s.cf?.hi]) if (a) for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) over.push(a[i]);
+  if (over.length) {
+    over.sort((p, q) => p - q);
+    lo = Math.min(lo, over[Math.floor(0.02 * (over.length - 1))]);
+    hi = Math.max(hi, over[Math.ceil(0.98 * (over.length - 1))]);
+  }
   if (!(hi > lo)) [lo, hi] = [lo === Infinity ? -1 : lo - 1, hi === -Infinity ? 1 : hi + 1];
   const pad = 0.05 * (hi - lo);
   const y = d3.scaleLinear().domain([lo - pad, hi + pad]).range([h1, 0]).nice();
@@ -175,7 +181,7 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
     if (px < 0 || px > w) return;
     props.onPickEta(Number(x.invert(px).toPrecision(4)));
   };
-  const yLabel = props.dim === 1 ? 'x (GD’s last 64 iterates)' : '⟨w, u₀⟩ (u₀: top eigenvector at the start)';
+  const yLabel = props.dim === 1 ? 'x (GD’s last 64 iterates)' : '⟨w, u₀⟩, u₀: top eigenvector at the start';
   return (
     <div className="ens-sweep">
       <Frame
