@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
-import { HAS_CHROMIUM, ROOT, SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SHOTS, TAKE_SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 import { scaled } from '../timeouts.ts';
 
 let h: Harness;
@@ -18,13 +18,37 @@ let h: Harness;
 const allRequests: string[] = [];
 const allErrors: string[] = [];
 
-async function open(search = '', viewport?: { width: number; height: number }) {
+/**
+ * One page serves the tests in turn (a new context costs ~3 s of start-up and a cold cache; a reload in
+ * the same one under 1 s). `fresh`: a page of its own, for a test that needs an empty localStorage or a
+ * second page beside the first. Each test ends with release(page).
+ */
+let shared: Page | null = null;
+const DEFAULT_VIEWPORT = { width: 1500, height: 1100 };
+async function open(search = '', viewport?: { width: number; height: number }, opts: { fresh?: boolean } = {}) {
+  if (!opts.fresh && shared && !shared.isClosed()) {
+    await shared.setViewportSize(viewport ?? DEFAULT_VIEWPORT);
+    // Through about:blank: a link that differs only in its fragment must still load the page anew.
+    await shared.goto('about:blank');
+    await shared.goto(h.url + search, { waitUntil: 'load' });
+    return shared;
+  }
   const o = await openPage(h, search, viewport);
   o.page.on('request', (r) => allRequests.push(r.url()));
   allRequests.push(...o.requests);
   allErrors.push(...o.errors);
   o.page.on('pageerror', (e) => allErrors.push(String(e)));
+  o.page.on('console', (m) => {
+    if (m.type() === 'error') allErrors.push(m.text());
+  });
+  if (!opts.fresh) shared = o.page;
   return o.page;
+}
+
+/** The end of a test's use of a page: the shared one stays for the next test, a fresh one closes. */
+async function release(page: Page): Promise<void> {
+  if (page === shared) return;
+  await page.context().close();
 }
 
 /** Wait until the current run is computed and the replay has revealed at least `minStep` steps. */
@@ -62,6 +86,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     h = await startHarness('app');
   }, 180_000);
   afterAll(async () => {
+    await shared?.context().close();
     await h?.close();
   });
 
@@ -97,7 +122,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(inked.filter((n) => n > 50).length).toBeGreaterThanOrEqual(6);
     await expect(page.getByTestId('backend').innerText()).resolves.toContain('CPU float64 (reference)');
     await shot(page, 'e2e-default.png');
-    await page.context().close();
+    await release(page);
   });
 
   // One test per size (each loads the page and waits for its run): under the 20 s budget each.
@@ -133,9 +158,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       // The onset marks are labelled in the top margin (above the plotting area), with a tooltip.
       const marks = await page.locator('#sharpness [data-role="vmark"] title').count();
       expect(marks).toBeGreaterThan(0);
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: join(SHOTS, file) });
-      await page.context().close();
+      await shot(page, file, { fullPage: false });
+      await release(page);
     }
   });
 
@@ -157,7 +181,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.getByTestId('reset').click();
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.done);
     expect(await counter(page)).toBe(0);
-    await page.context().close();
+    await release(page);
   });
 
   it('a URL reproduces the numbers of the engine run directly in Node with the same config', async () => {
@@ -210,7 +234,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     // The quartic's GD 2-cycle (docs/equations.md §4): δ² = (S − 2/η)/Q = 0.5 at the end.
     const gd = got.gd;
     expect(gd.osc[gd.osc.length - 1]).toBeCloseTo(0.5, 6);
-    await page.context().close();
+    await release(page);
   });
 
   it('dragging the start recomputes the whole trajectory', async () => {
@@ -228,7 +252,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const lat = await page.evaluate(() => (window as any).__rodflow.perf.drag as number[]);
     expect(lat.length).toBeGreaterThan(0);
     await shot(page, 'e2e-dragged.png');
-    await page.context().close();
+    await release(page);
   });
 
   it('a dragged start is rounded to the pixel: the start fields show exactly what runs and what the URL holds', async () => {
@@ -263,7 +287,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(await appState<number>(page, '(s) => s.run.runId')).toBe(st.runId);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     mkdirSync(SHOTS, { recursive: true });
-    await page.locator('.field', { has: page.locator('#start-label') }).screenshot({ path: join(SHOTS, 'e2e-start-fields.png') });
+    if (TAKE_SHOTS) await page.locator('.field', { has: page.locator('#start-label') }).screenshot({ path: join(SHOTS, 'e2e-start-fields.png') });
     // Typing still works exactly, with every digit kept in the state, the field and the URL.
     await fieldX.fill('0.123456789012345');
     await fieldX.press('Enter');
@@ -273,7 +297,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const typed = await appState<{ url: string; w0: number }>(page, '(s) => ({ url: location.hash.slice(1), w0: s.run.traces.gd.w[0] })');
     expect(new URLSearchParams(typed.url).get('start')!.split(',').map(Number)[0]).toBe(0.123456789012345);
     expect(typed.w0).toBe(0.123456789012345);
-    await page.context().close();
+    await release(page);
   });
 
   it('a broken URL opens the defaults with a visible notice of what was ignored', async () => {
@@ -290,7 +314,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.goto(h.url + '?v=99&eta=1');
     await waitRun(page, 1);
     expect(await page.getByTestId('url-notice').innerText()).toContain('v=99');
-    await page.context().close();
+    await release(page);
   });
 
   it('export → import round-trips, and a bad file gets a clear message', async () => {
@@ -335,12 +359,13 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
 
     await page.getByTestId('import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"schema":1,"flows":{}}') });
     const toast = page.getByTestId('toast');
-    await toast.waitFor();
+    // A progress note ("Importing bad.json …") may come first: wait for the verdict.
+    await page.waitForFunction(() => /Could not import bad\.json/.test(document.querySelector('[data-testid=toast]')?.textContent ?? ''));
     expect(await toast.innerText()).toMatch(/Could not import bad\.json: Not a Rod Flow Explorer run file/);
     await page.getByTestId('import-file').setInputFiles({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('not json') });
     await page.waitForFunction(() => document.querySelector('[data-testid=toast]')?.textContent?.includes('junk.json'));
     expect(await page.getByTestId('toast').innerText()).toContain('Not a JSON file');
-    await page.context().close();
+    await release(page);
   });
 
   it('a diverging η freezes the run with the divergence lesson, and "η just below 2/λ" recovers', async () => {
@@ -367,7 +392,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     });
     expect(await appState<number>(page, '(s) => s.settings.eta')).toBeCloseTo(1.98, 10);
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(0);
-    await page.context().close();
+    await release(page);
   });
 
   it('changing η mid-run forks from the current state and keeps a ghost; back/forward restore the URL state', async () => {
@@ -394,11 +419,11 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.eta === 0.3);
     await page.goForward();
     await page.waitForFunction(() => (window as any).__rodflow.store.getState().settings.eta === 0.25);
-    await page.context().close();
+    await release(page);
   });
 
   it('a copied link after two η changes mid-run reopens the same forked run and the same ghosts (to 1e-12)', async () => {
-    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=2');
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=8');
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const eta = page.locator('#eta-input');
     /** Let the replay run on, pause, and change η in the field as a person would: a fork. */
@@ -442,7 +467,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(new URLSearchParams(search).get('fork')).toBe(`${k1}:0.3,${k2}:0.25`);
     expect(new URLSearchParams(search).get('eta')).toBe('0.2');
 
-    const page2 = await open('#' + search);
+    const page2 = await open('#' + search, undefined, { fresh: true });
     await page2.waitForFunction((t) => {
       const s = (window as any).__rodflow.store.getState();
       return s.run.done && s.run.t0 === t && s.ghosts.length === 2;
@@ -492,8 +517,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       return s.run.done && s.run.t0 === t && s.ghosts.length === 2;
     }, k2, { timeout: 30_000 });
     same('run after back', before.run, (await snapshot(page)).run);
-    await page2.context().close();
-    await page.context().close();
+    await release(page2);
+    await release(page);
   });
 
   it('links live in the fragment: an old ? link opens and becomes one; a 10k-character link opens with a notice', async () => {
@@ -501,13 +526,13 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await waitRun(page, 1);
     expect(await page.evaluate(() => location.search)).toBe('');
     expect(await page.evaluate(() => location.hash)).toContain('problem=quartic');
-    await page.context().close();
+    await release(page);
     // The fragment never reaches the server, so no header limit: a long value gets a notice, not a 431.
     const long = await open('#v=1&problem=custom&expr=' + 'x'.repeat(10_000) + '&eta=0.2');
     await long.locator('.notice').first().waitFor({ timeout: 20_000 });
     expect(await long.locator('.notice').first().innerText()).toContain('longer than 400 characters');
     await waitRun(long, 1);
-    await long.context().close();
+    await release(long);
   });
 
   it('the worker killed mid-run: the page recovers, keeps the recorded run, says so, and continues', async () => {
@@ -529,7 +554,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(after).toEqual(before.w);
     await page.evaluate(() => (window as any).__rodflow.play());
     await page.waitForFunction((ph) => (window as any).__rodflow.store.getState().playhead > ph + 10, before.playhead);
-    await page.context().close();
+    await release(page);
 
     // A network: its recorded samples become a saved run; the new worker runs again.
     const net = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=5&flows=gd');
@@ -543,7 +568,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(saved[0].n).toBeGreaterThanOrEqual(n0);
     await net.evaluate(() => (window as any).__rodflow.play());
     await net.waitForFunction(() => (window as any).__rodflow.store.getState().run.frontier >= 3, undefined, { timeout: 60_000 });
-    await net.context().close();
+    await release(net);
   });
 
   it('a classroom link hides the chosen controls', async () => {
@@ -553,7 +578,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     expect(await page.locator('#eta-input').count()).toBe(1);
     expect(await page.getByText('Show all controls').count()).toBe(1);
     await shot(page, 'e2e-classroom.png');
-    await page.context().close();
+    await release(page);
   });
 
   it('a custom expression error is shown inline with its position', async () => {
@@ -565,7 +590,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.locator('#expr-input').press('Enter');
     await waitRun(page, 5);
     await expect.poll(() => page.locator('#expr-error').count(), { timeout: 10_000 }).toBe(0);
-    await page.context().close();
+    await release(page);
   });
 
   it('a network streams from the worker, says its plane is a projection, and pauses', async () => {
@@ -582,7 +607,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await page.getByTestId('step').click();
     await page.waitForFunction((n) => (window as any).__rodflow.store.getState().playhead === n + 1, a, { timeout: 20_000 });
     await shot(page, 'e2e-network.png');
-    await page.context().close();
+    await release(page);
   });
 
   it('saved runs can be named, overlaid, toggled and deleted', async () => {
@@ -607,7 +632,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     await shot(page, 'e2e-saved-overlay.png');
     await page.getByLabel('Delete renamed').click();
     expect(await appState<number>(page, '(s) => s.saved.length')).toBe(0);
-    await page.context().close();
+    await release(page);
   });
 
   describe('network engines', () => {
@@ -662,8 +687,8 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(worst).toBeLessThan(1e-4);
       expect(worst).toBeGreaterThan(0); // float32 really ran: not the float64 path under another name
       await shot(page, 'e2e-engine-wasm.png');
-      await page.screenshot({ path: '/tmp/engine-badge.png', fullPage: true });
-      await page.context().close();
+      await shot(page, 'engine-badge.png');
+      await release(page);
     });
 
     it('the float64 page loads no tfjs; the engine select switches to wasm (URL, badge) and back; steps/s of each', async () => {
@@ -695,11 +720,11 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       await expect.poll(() => page.getByTestId('engine-badge').innerText(), { timeout: 10_000 }).toContain('CPU float64 (reference)');
       allRequests.push(...requests);
       allErrors.push(...o.errors);
-      await page.context().close();
+      await release(page);
     });
 
     it('engine=auto calibrates (badge: calibrating…, then the winner) and remembers the choice on this device', async () => {
-      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=20&flows=gd&engine=auto');
+      const page = await open('?v=1&problem=mlp-chebyshev&steps=400&speed=20&flows=gd&engine=auto', undefined, { fresh: true });
       // The calibration is shown while it runs (or has already finished on a fast machine).
       await expect
         .poll(async () => (await engineState(page))?.phase ?? 'none', { timeout: 30_000 })
@@ -729,7 +754,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(again.info!.name).toBe(eng.info!.name);
       expect(again.info!.fromStorage).toBe(true);
       await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 5, null, { timeout: 60_000 });
-      await page.context().close();
+      await release(page);
     });
 
     it('an engine that cannot serve the flows falls back, and the badge names what runs instead, with the reason', async () => {
@@ -749,7 +774,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 5, null, { timeout: 60_000 });
       const g = await gdLoss(page);
       for (const v of g.loss) expect(Number.isFinite(v)).toBe(true);
-      await page.context().close();
+      await release(page);
     });
 
     it('when the engine cannot load at all, the run falls back to float64 with a notice instead of hanging', async () => {
@@ -784,7 +809,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       expect(await appState<unknown>(page, '(s) => [s.settings.engine ?? null, s.engine]')).toEqual([null, null]);
       expect(await page.getByTestId('engine-badge').innerText()).toContain('CPU float64 (reference)');
       expect(await page.locator('#engine-select').inputValue()).toBe('float64');
-      await page.context().close();
+      await release(page);
     });
   });
 

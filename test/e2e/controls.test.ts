@@ -8,17 +8,26 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { HAS_CHROMIUM, SHOTS, appState, openPage, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, SHOTS, TAKE_SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 const pageErrors: string[] = [];
 
+/** One page serves the tests in turn (reloaded for each: a new context costs ~3 s, a reload < 1 s). */
+let shared: Page | null = null;
 async function open(search: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-  const o = await openPage(h, search, viewport);
-  o.page.on('pageerror', (e) => pageErrors.push(String(e)));
-  pageErrors.push(...o.errors.filter((e) => !e.includes('Content Security Policy')));
-  await o.page.locator('.stage-head').waitFor();
-  return o.page;
+  if (shared && !shared.isClosed()) {
+    await shared.setViewportSize(viewport);
+    await shared.goto('about:blank');
+    await shared.goto(h.url + search, { waitUntil: 'load' });
+  } else {
+    const o = await openPage(h, search, viewport);
+    o.page.on('pageerror', (e) => pageErrors.push(String(e)));
+    pageErrors.push(...o.errors.filter((e) => !e.includes('Content Security Policy')));
+    shared = o.page;
+  }
+  await shared.locator('.stage-head').waitFor();
+  return shared;
 }
 
 async function waitDone(page: Page): Promise<void> {
@@ -150,8 +159,7 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     await solver.locator('summary').click();
     expect(await solver.locator('[id^="opt-"]').count()).toBeGreaterThanOrEqual(8);
     mkdirSync(SHOTS, { recursive: true });
-    await page.locator('#controls').screenshot({ path: join(SHOTS, 'controls-solver-open.png') });
-    await page.context().close();
+    if (TAKE_SHOTS) await page.locator('#controls').screenshot({ path: join(SHOTS, 'controls-solver-open.png') });
   });
 
   it('a classroom link has no solver settings', async () => {
@@ -160,7 +168,6 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     expect(await page.getByTestId('solver-settings').count()).toBe(0);
     await page.getByText('Show all controls').click();
     expect(await page.getByTestId('solver-settings').count()).toBe(1);
-    await page.context().close();
   });
 
   it('the MLP shows only the parameters of its dataset, and links leave the others out', async () => {
@@ -179,7 +186,6 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     await page.locator('#choice-dataset').selectOption('chebyshev');
     await expect.poll(shown).toEqual(['depth', 'width', 'seed', 'initScale', 'degree']);
     expect(await page.evaluate(() => location.href)).toContain('p.degree=6');
-    await page.context().close();
   });
 
   it('the custom expression shows a row for each of its parameters (a of the default), and new names become parameters', async () => {
@@ -194,7 +200,6 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     expect(await page.locator('#cparam-a').inputValue()).toBe('0.5');
     await waitDone(page);
     expect(await appState<Record<string, number>>(page, '(s) => s.settings.params')).toEqual({ a: 0.5, b: 1 });
-    await page.context().close();
   });
 
   it('an invalid expression keeps the last valid run on the plots, clears λ at start and turns Play off', async () => {
@@ -224,14 +229,13 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     await page.keyboard.press(' ');
     expect(await appState<boolean>(page, '(s) => s.playing')).toBe(false);
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'controls-invalid-expression.png') });
+    await shot(page, 'controls-invalid-expression.png', { fullPage: false });
     // Fixed: a new run, Play back.
     await page.locator('#expr-input').fill('(1 - 0.5*x^2 - y^2)^2');
     await page.locator('#expr-input').press('Enter');
     await waitDone(page);
     expect(await page.locator('#expr-error').count()).toBe(0);
     await expect(page.getByTestId('play').isDisabled()).resolves.toBe(false);
-    await page.context().close();
   });
 
   it('on a phone (390×844): no sideways scroll, a short header, the first plot in the first screen, the controls in a sheet', async () => {
@@ -268,7 +272,7 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     expect(m.cut).toEqual([]);
     expect(m.controlsShown).toBe(false);
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'controls-phone.png') });
+    await shot(page, 'controls-phone.png', { fullPage: false });
     // The controls open as a sheet over the plots (focus moves in), and Escape closes it (focus returns).
     await page.getByRole('button', { name: /Controls/ }).click();
     await page.locator('#expr-input').waitFor({ state: 'visible' });
@@ -276,11 +280,10 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
     expect(sheet!.y + sheet!.height).toBeLessThanOrEqual(844 + 0.5);
     expect(sheet!.x).toBeGreaterThanOrEqual(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(SHOTS, 'controls-phone-sheet.png') });
+    await shot(page, 'controls-phone-sheet.png', { fullPage: false });
     await page.keyboard.press('Escape');
     await page.locator('#expr-input').waitFor({ state: 'hidden' });
     expect(await page.evaluate(() => document.activeElement?.classList.contains('controls-toggle'))).toBe(true);
-    await page.context().close();
   });
 
   it('at 1920×1080, 1440×900, 1280×720 and 390×844 nothing spills sideways and Play and the first plot are in the first screen', async () => {
@@ -304,8 +307,7 @@ describe.skipIf(!HAS_CHROMIUM)('controls in Chromium', () => {
       expect(m.plotTop, `${w}×${hgt}`).toBeLessThan(hgt / 2);
       expect(m.playTop, `${w}×${hgt}`).toBeLessThan(hgt / 3);
       mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: join(SHOTS, `controls-${w}x${hgt}.png`) });
+      await shot(page, `controls-${w}x${hgt}.png`, { fullPage: false });
     }
-    await page.context().close();
   });
 });

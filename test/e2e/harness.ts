@@ -137,9 +137,18 @@ export async function openPage(h: Harness, search = '', viewport = { width: 1500
   return { page, requests, errors };
 }
 
-export async function shot(page: Page, file: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+/**
+ * Screenshots are for people to look at (E2E_SHOTS=1 npm test, then test-results/): a full-page one
+ * costs ~1 s, so a plain test run takes none.
+ */
+export const TAKE_SHOTS = process.env.E2E_SHOTS === '1';
+
+/** A full-page screenshot into test-results/ when E2E_SHOTS=1; `opts.fullPage: false` for the viewport only. */
+export async function shot(page: Page, file: string, opts: { fullPage?: boolean; path?: string } = {}): Promise<void> {
+  if (!TAKE_SHOTS) return;
+  const path = opts.path ?? join(SHOTS, file);
+  mkdirSync(dirname(path), { recursive: true });
+  await page.screenshot({ path, fullPage: opts.fullPage ?? true });
 }
 
 /** Read the app's store through the test hook (window.__rodflow). */
