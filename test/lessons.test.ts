@@ -11,11 +11,11 @@ import { FLOWS } from '../src/engine/flows/registry.ts';
 import { parseRunFile, type FlowRecord, type RunFile } from '../src/engine/run-file.ts';
 import { Runner } from '../src/engine/runner.ts';
 import { FLOW_IDS } from '../src/engine/types.ts';
-import { allScenes, LANDING_RUN, LANDING_STATE, LESSONS, storedRuns } from '../src/lessons/registry.ts';
+import { allScenes, LANDING_RUN, LANDING_STATE, LANDING_STEP, LESSONS, storedRuns } from '../src/lessons/registry.ts';
 import { LessonsSchema } from '../src/lessons/schema.ts';
 import { LESSONS_DATA } from '../src/lessons/lessons.ts';
 import { captionFacts, captionText, TEX_MACROS } from '../src/lessons/tex.ts';
-import { computeStoredRun, configFromState, isNetworkState } from '../src/lessons/stored-build.ts';
+import { computeStoredRun, configFromState, isNetworkState, strideFor } from '../src/lessons/stored-build.ts';
 import { gdIterate, measureFlowCost } from '../src/lessons/cost.ts';
 import { parseUrl } from '../src/state/url.ts';
 
@@ -252,12 +252,17 @@ describe('lesson captions: every stated number against the engine', () => {
   }
 
   it('the annotation steps are the engine’s onset steps', () => {
-    const cheb = onsetOf(loadRun('chebyshev').flows.gd!, 0.2);
-    const teacher = onsetOf(loadRun('teacher').flows.gd!, 0.1);
-    const self = onsetOf(loadRun(LANDING_RUN).flows.gd!, 0.01);
-    const want: Record<string, number> = { sharpening: cheb, networks: teacher, 'self-stabilization': self };
+    // The stored runs' onsets, to their stride: the annotated step is within the last stride before the
+    // first stored sample above 2/η (the caption states the engine's exact step, checked above).
+    const at = (id: string, eta: number) => ({ t: onsetOf(loadRun(id).flows.gd!, eta), stride: loadRun(id).flows.gd!.stride });
+    const want: Record<string, { t: number; stride: number }> = { sharpening: at('chebyshev', 0.2), networks: at('teacher', 0.1), 'self-stabilization': at(LANDING_RUN, 0.01) };
     for (const { lesson, scene } of allScenes())
-      for (const a of scene.annotations) if (a.kind === 'step' && a.label === 'onset') expect(a.t, `${lesson.id}/${scene.id}`).toBe(want[lesson.id]);
+      for (const a of scene.annotations)
+        if (a.kind === 'step' && a.label === 'onset') {
+          const w = want[lesson.id];
+          expect(a.t, `${lesson.id}/${scene.id}`).toBeLessThanOrEqual(w.t);
+          expect(a.t, `${lesson.id}/${scene.id}`).toBeGreaterThan(w.t - w.stride);
+        }
   });
 
   it('captionText drops the markers only', () => {
@@ -322,6 +327,22 @@ describe('stored runs (public/runs): present, small, and what the engine compute
       }
     }, 20_000);
   }
+
+  it('the landing page opens at GD’s last catapult: the stored sample where its |δ|² peaks after step 2000', () => {
+    const gd = loadRun(LANDING_RUN).flows.gd!;
+    let best = -1;
+    const d2 = gd.delta2!;
+    for (let i = 0; i < gd.t.length; i++) if (gd.t[i] > 2000 && (best < 0 || d2[i]! > d2[best]!)) best = i;
+    expect(gd.t[best]).toBe(LANDING_STEP);
+    // A rod long enough to see across the valley: |δ| > 1.
+    expect(d2[best]!).toBeGreaterThan(1);
+  });
+
+  it('stored runs keep an odd stride, so GD’s plane path alternates sides as GD does', () => {
+    for (const id of storedRuns().keys()) for (const rec of Object.values(loadRun(id).flows)) if (rec) expect(rec.stride % 2, id).toBe(1);
+    expect(strideFor(3000)).toBe(5);
+    expect(strideFor(800)).toBe(1);
+  });
 
   it('a stale stored run fails the comparison', () => {
     const state = storedRuns().get('quadratic-1-9')!;

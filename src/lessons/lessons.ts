@@ -10,6 +10,12 @@ const ALL = 'flows=gd,gradient-flow,central-flow,rod-flow';
 
 /** The landing page's picture (also lesson 3's run): sharpening to 2/η, the catapult, hovering. */
 export const LANDING_STATE = `v=1&problem=self-stab&p.c=0.3&eta=0.01&start=0,12&steps=3000&${ALL}&log=rod&play=0`;
+/**
+ * The step the landing page opens at: GD's last catapult, so the rod is drawn long across the valley
+ * while the sharpness plot already shows the rise to 2/η and the hovering. test/lessons.test.ts checks
+ * that it is the stored run's sample where GD's |δ|² peaks after step 2000.
+ */
+export const LANDING_STEP = 2550;
 
 const QUAD = (eta: number) => `v=1&problem=quadratic&p.lambda=1&eta=${eta}&start=1&steps=40&flows=gd,gradient-flow&log=loss&play=0`;
 const CHEB = 'v=1&problem=mlp-chebyshev&eta=0.2&steps=800&flows=gd,gradient-flow&log=loss&play=0';

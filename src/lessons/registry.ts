@@ -2,10 +2,10 @@
  * The lessons registry: the data of lessons.ts, validated with zod when first imported. The page, the
  * stored-run script, the tests and the bench all list lessons from here.
  */
-import { LESSONS_DATA, LANDING_STATE } from './lessons.ts';
+import { LESSONS_DATA, LANDING_STATE, LANDING_STEP } from './lessons.ts';
 import { LessonsSchema, type Lesson, type Scene } from './schema.ts';
 
-export { LANDING_STATE };
+export { LANDING_STATE, LANDING_STEP };
 /** The stored run the landing page opens on (lesson 3's). */
 export const LANDING_RUN = 'self-stab';
 

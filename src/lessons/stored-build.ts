@@ -3,8 +3,8 @@
  * and served from public/runs/<id>.json in the run-file schema (src/engine/run-file.ts). Node-only
  * helpers; the page only reads the files (stored.ts).
  *
- * Thinning keeps the files small: samples every `stride` steps, the smallest power of two that leaves at
- * most MAX_SAMPLES per flow (1 for short runs, so GD's zig-zag stays visible). Numbers keep 15
+ * Thinning keeps the files small: samples every `stride` steps, the smallest odd stride that leaves at
+ * most MAX_SAMPLES per flow (1 for short runs; odd so that GD's zig-zag stays visible, see strideFor). Numbers keep 15
  * significant digits (relative rounding 5e-16, far below the 1e-12 the staleness test allows).
  */
 import { Runner } from '../engine/runner.ts';
@@ -32,9 +32,14 @@ export function isNetworkState(state: string): boolean {
   return getProblemSpec(parseUrl('?' + state).settings.problem)?.kind === 'network';
 }
 
+/**
+ * The smallest odd stride that leaves at most MAX_SAMPLES. Odd, because GD at the edge flips sign every
+ * step: an even stride keeps only every other iterate, all on one side of the oscillation, and the plane
+ * then draws a false path hugging one wall of the valley instead of GD's zig-zag.
+ */
 export function strideFor(steps: number): number {
   let s = 1;
-  while (steps / s > MAX_SAMPLES) s *= 2;
+  while (steps / s > MAX_SAMPLES) s += 2;
   return s;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The lessons in real Chromium: every scene opens by its URL with its caption, typeset equations (no
- * KaTeX error), annotations inside their plots and no console error; presenter mode keeps text ≥ 20 px
- * and the plots inside the viewport at 1920×1080 and 1280×720 (screenshots of every scene at both sizes
+ * KaTeX error), annotations inside their plots and no console error; presenter mode keeps text ≥ 20 px,
+ * the plots inside the viewport and no plot text cut or overlapping at 1920×1080 and 1280×720 (screenshots of every scene at both sizes
  * in test-results/lessons/); the landing page opens on its stored run and links to the lessons and the
  * explorer; keys step scenes; the About panel's links open in a new tab; no request leaves the origin.
  */
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allScenes, sceneQuery } from '../../src/lessons/registry.ts';
 import { captionText } from '../../src/lessons/tex.ts';
 import { HAS_CHROMIUM, SHOTS, startHarness, type Harness, type OpenedPage } from './harness.ts';
+import { layoutFaults } from './layout-check.ts';
 
 const SCENES = allScenes();
 const DIR = join(SHOTS, 'lessons');
@@ -233,6 +234,9 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
           expect(m.scrollW, where).toBeLessThanOrEqual(m.w);
           expect(m.plotsBottom, where).toBeLessThanOrEqual(m.h);
           expect(m.cellsOut, where).toBe(0);
+          // Nothing cut or overlapping in the plots: axis titles and tick labels inside their frames,
+          // onset labels apart, y titles no longer than their axes (layout-check.ts).
+          expect(await page.evaluate(layoutFaults), where).toEqual([]);
           await page.screenshot({ path: join(DIR, `${lesson.number}-${index + 1}-${scene.id}-${size.width}x${size.height}.png`) });
         }
         expect(p.errors).toEqual([]);

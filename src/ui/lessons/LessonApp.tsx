@@ -5,9 +5,9 @@
  * shows only the controls the scene lists.
  */
 import { useEffect, useState } from 'react';
-import { linkFor, pause, setSettings, togglePlay, copyText } from '../../state/controller.ts';
+import { linkFor, pause, setPlayhead, setSettings, togglePlay, copyText } from '../../state/controller.ts';
 import { store, useApp } from '../../state/store.ts';
-import { LESSONS, LANDING_RUN, LANDING_STATE, sceneQuery } from '../../lessons/registry.ts';
+import { LESSONS, LANDING_RUN, LANDING_STATE, LANDING_STEP, sceneQuery } from '../../lessons/registry.ts';
 import { REFERENCES, type Scene } from '../../lessons/schema.ts';
 import { lessonUi, useLessonUi, usePresenter, useRoute, type Route } from '../../lessons/state.ts';
 import { lessonPerf, openStored, runIdentity, stateSettings, watchStored } from '../../lessons/stored.ts';
@@ -335,7 +335,7 @@ function Landing() {
       setSettings({ ...stateSettings(LANDING_STATE), forks: undefined }, 'replace');
       history.replaceState(null, '', location.pathname);
     }
-    void openStored(LANDING_RUN, LANDING_STATE);
+    void openStored(LANDING_RUN, LANDING_STATE).then((ok) => ok && setPlayhead(LANDING_STEP));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (

@@ -19,11 +19,20 @@ import { CostPanel } from './CostPanel.tsx';
 
 const Plot = memo(TimeSeriesPlot);
 
-const WEIGHT = { large: 3, medium: 2, small: 1.5 } as const;
+const WEIGHTS = {
+  normal: { large: 3, medium: 2, small: 1.5 },
+  /** Flatter on a projector: at 1280×720 a 'medium' plot under a 'large' one still needs room for its axis title. */
+  presenter: { large: 1.2, medium: 1, small: 0.9 },
+} as const;
 /** Title, subtitle, legend and axis labels around a plot's frame, px (presenter text is larger). */
 const CHROME = { normal: 96, presenter: 150 } as const;
 
 const ANNOT_COLOR = OKABE_ITO.blue;
+/** Presenter mode's text size in the plots, px (lessons.css sizes the rest of the page to match). */
+const PRESENTER_PX = 20;
+/** lessons.css's one-column layout (the page scrolls) and each plot frame's height there. */
+const PHONE = '(max-width: 760px)';
+const PHONE_FRAME_PX = 300;
 
 function visible(traces: Traces, t: number): Traces {
   const out: Traces = {};
@@ -45,6 +54,9 @@ function linesFor(anns: Annotation[], plot: PlotId): HLine[] {
 function FitCell({ id, guess, grow, children }: { id: string; guess: number; grow: number; children: (h: number) => ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   const [h, setH] = useState(guess);
+  // The cell's flex basis is its chrome, so the stage's height left after every cell's title and legend is
+  // shared by weight among the plot frames themselves (a plot with a three-row legend still gets its share).
+  const [chromeH, setChromeH] = useState(0);
   const width = useElementWidth(ref);
   useLayoutEffect(() => {
     const cell = ref.current;
@@ -53,12 +65,14 @@ function FitCell({ id, guess, grow, children }: { id: string; guess: number; gro
     if (!cell || !fig || !frame) return;
     // Title, subtitle and legend: the figure's height less its frame's (the cell's own padding aside).
     const chrome = fig === frame ? 0 : fig.offsetHeight - frame.offsetHeight;
-    const want = Math.max(110, Math.floor(cell.clientHeight - chrome - 12));
+    if (Math.abs(chrome - chromeH) > 3) setChromeH(chrome);
+    // On a phone the page scrolls and the cells take their content's height: a fixed frame height.
+    const want = matchMedia(PHONE).matches ? PHONE_FRAME_PX : Math.max(110, Math.floor(cell.clientHeight - chrome - 12));
     if (Math.abs(want - h) > 3) setH(want);
   });
   void width;
   return (
-    <div ref={ref} className="lesson-plot-cell" data-plot={id} style={{ flex: `${grow} 1 0` }}>
+    <div ref={ref} className="lesson-plot-cell" data-plot={id} style={{ flex: `${grow} 1 ${chromeH}px` }}>
       {children(h)}
     </div>
   );
@@ -103,6 +117,7 @@ export function ScenePlots({ scene, presenter }: { scene: Scene; presenter: bool
   const planeFirst = plots[0].id === 'plane' && plots.length > 1;
   const column = planeFirst ? plots.slice(1) : plots;
   const chrome = presenter ? CHROME.presenter : CHROME.normal;
+  const WEIGHT = presenter ? WEIGHTS.presenter : WEIGHTS.normal;
   const gap = 10;
   const totalW = column.reduce((s, p) => s + WEIGHT[p.size], 0);
   const heightOf = (size: keyof typeof WEIGHT, inColumn: boolean) => {
@@ -112,18 +127,18 @@ export function ScenePlots({ scene, presenter }: { scene: Scene; presenter: bool
   };
 
   const renderAt = (id: PlotId, h: number) => {
-    const common = { xLabel: 'step k', xDomain, cursorX: cursorT, onCursor, height: h, showExport: !presenter };
+    const common = { xLabel: 'step k', xDomain, cursorX: cursorT, onCursor, height: h, showExport: !presenter, textPx: presenter ? PRESENTER_PX : undefined };
     switch (id) {
       case 'plane':
         return <PlanePlot key={id} h={h} live={live} layers={layers} dim={dim} projected={projected} grid={grid} info={info} start={settings.start ?? startUsed} anns={anns} cursorT={cursorT ?? playhead} presenter={presenter} />;
       case 'sharpness':
-        return <Plot key={id} id="lesson-sharpness" title="Sharpness vs 2/η" subtitle="top Hessian eigenvalue λ₁; dashed: the edge 2/η" yLabel="eigenvalue of H" series={timeSeries(layers, 'steps', pickSharpness)} hLines={[...edge, ...linesFor(anns, id)]} marks={[...marksFor(anns, id), ...(marksFor(anns, id).length ? [] : onsets)]} logY={logs.has('sharpness')} {...common} />;
+        return <Plot key={id} id="lesson-sharpness" title="Sharpness vs 2/η" subtitle="top Hessian eigenvalue λ₁; dashed: the edge 2/η" yLabel={presenter ? 'eigenvalue' : 'eigenvalue of H'} series={timeSeries(layers, 'steps', pickSharpness)} hLines={[...edge, ...linesFor(anns, id)]} marks={[...marksFor(anns, id), ...(marksFor(anns, id).length ? [] : onsets)]} logY={logs.has('sharpness')} {...common} />;
       case 'loss':
         return <Plot key={id} id="lesson-loss" title="Loss" subtitle="GD raw and pair-mean; each flow's L and predicted average" yLabel="loss" series={timeSeries(layers, 'steps', pickLoss)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('loss')} {...common} />;
       case 'rod':
-        return <Plot key={id} id="lesson-rod" title="Rod size |δ|², σ²" subtitle="GD and Rod Flow |δ|²; Central Flow σ² = tr Σ" yLabel="oscillation size" series={timeSeries(layers, 'steps', pickOsc)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('rod')} {...common} />;
+        return <Plot key={id} id="lesson-rod" title="Rod size |δ|², σ²" subtitle="GD and Rod Flow |δ|²; Central Flow σ² = tr Σ" yLabel={presenter ? '|δ|², σ²' : 'oscillation size'} series={timeSeries(layers, 'steps', pickOsc)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('rod')} {...common} />;
       case 'centre':
-        return <Plot key={id} id="lesson-centre" title="Centre coordinates" subtitle={projected ? 'projections p₁ (solid), p₂ (dashed)' : 'x solid, y dashed; GD: pair centre'} yLabel="coordinate" series={timeSeries(layers, 'steps', pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y']))} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} {...common} />;
+        return <Plot key={id} id="lesson-centre" title="Centre coordinates" subtitle={projected ? 'projections p₁ (solid), p₂ (dashed)' : 'x solid, y dashed; GD: pair centre'} yLabel={presenter ? (projected ? 'p₁, p₂' : 'x, y') : 'coordinate'} series={timeSeries(layers, 'steps', pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y']))} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} {...common} />;
       case 'distance':
         return <Plot key={id} id="lesson-distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre" yLabel="distance" series={timeSeries(layers, 'steps', pickDist)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('dist')} {...common} />;
       case 'cost':

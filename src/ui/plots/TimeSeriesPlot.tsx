@@ -6,11 +6,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { select } from 'd3';
 import type { Series, TimeSeriesPlotProps } from './types.ts';
-import { chooseDomain, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
+import { chooseDomain, chooseTicks, fastMap, formatNumber, makeScale, seriesExtent, tightDomain, type Scale } from './scales.ts';
 import { bulkExtent, offScaleCounts, offScaleNote } from './ranges.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { drawAxes, drawSeries, enterPlotArea, FONT, haloText, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
+import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { REF_COLORS } from '../palette.ts';
@@ -22,6 +22,22 @@ interface Geometry {
   y: Scale;
   iw: number;
   ih: number;
+}
+
+type Margin = typeof MARGIN;
+
+/**
+ * Margins for text of `px` (presenter mode): room for the widest y tick label and the rotated y title on
+ * the left, two text rows (ticks, title) below, a row of mark labels on top. The y ticks depend only on
+ * the plot's height, so they are chosen here exactly as drawAxes will choose them.
+ */
+function marginFor(px: number, height: number, yDomain: [number, number], logY: boolean): Margin {
+  const top = Math.round(px * 1.45);
+  const bottom = Math.round(px * 2.5 + 14);
+  const ih = Math.max(10, height - top - bottom);
+  const ticks = chooseTicks(makeScale(yDomain, [ih, 0], logY), ih, logY, 48);
+  const widest = ticks.reduce((m, t) => (t.label ? Math.max(m, textWidth(t.label, px, 400)) : m), 0);
+  return { top, bottom, right: MARGIN.right + Math.round(px * 0.6), left: Math.ceil(widest + 9 + 10 + px * 1.4) };
 }
 
 /** Last redraw time of the data canvas (ms) and redraw counts, per plot id (read by the harness/tests). */
@@ -88,8 +104,10 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
   // Data present but nothing drawable (all NaN, or all ≤ 0 on a log axis): say so instead of blank axes.
   const undrawable = !empty && !(yData.min <= yData.max);
 
-  const iw = Math.max(10, width - MARGIN.left - MARGIN.right);
-  const ih = Math.max(10, height - MARGIN.top - MARGIN.bottom);
+  const textPx = props.textPx;
+  const M = useMemo(() => (textPx ? marginFor(textPx, height, [y0, y1], logY) : MARGIN), [textPx, height, y0, y1, logY]);
+  const iw = Math.max(10, width - M.left - M.right);
+  const ih = Math.max(10, height - M.top - M.bottom);
 
   // --- the data layer: canvas + axes + annotations; runs when data, domains or size change ---
   useEffect(() => {
@@ -101,7 +119,11 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     const c = canvasRef.current;
     const ctx = c && setupCanvas(c, width, height);
     if (ctx) {
-      enterPlotArea(ctx, iw, ih);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(M.left, M.top, iw, ih);
+      ctx.clip();
+      ctx.translate(M.left, M.top);
       const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
       const fx = fastMap(x, logX);
       const fy = fastMap(y, logY);
@@ -116,14 +138,17 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
         fr.dataset.samples = String(visible.reduce((m, s) => Math.max(m, usableLength(s)), 0));
       }
     }
-    if (axesRef.current) drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
+    if (axesRef.current) {
+      drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
+      if (textPx) placeAxisText(axesRef.current, M, ih, textPx);
+    }
     if (annRef.current)
-      drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty ? 'No data yet' : undrawable ? (logY ? 'Nothing to draw: values are NaN or ≤ 0 (log axis)' : 'Nothing to draw: all values are NaN') : null, format);
+      drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty ? 'No data yet' : undrawable ? (logY ? 'Nothing to draw: values are NaN or ≤ 0 (log axis)' : 'Nothing to draw: all values are NaN') : null, format, M, textPx ?? FONT.note);
     lastDrawMs[id] = performance.now() - t0;
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     updateCursor();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable]);
+  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable, M, textPx]);
 
   // --- the cursor layer: line, dots at the nearest samples, legend values ---
   const updateCursor = useCallback(() => {
@@ -205,10 +230,10 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     const frame = frameRef.current;
     if (!g || !frame || empty) return;
     const r = frame.getBoundingClientRect();
-    const X = e.clientX - r.left - MARGIN.left;
-    const Y = e.clientY - r.top - MARGIN.top;
+    const X = e.clientX - r.left - M.left;
+    const Y = e.clientY - r.top - M.top;
     cancelAnimationFrame(raf.current);
-    if (X < 0 || X > g.iw || Y < -MARGIN.top || Y > g.ih) {
+    if (X < 0 || X > g.iw || Y < -M.top || Y > g.ih) {
       raf.current = requestAnimationFrame(() => setCursor(null));
       return;
     }
@@ -306,7 +331,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       >
         <canvas ref={canvasRef} />
         <svg data-plot-overlay="" width={width} height={height} aria-hidden="true" fontFamily={FONT.family}>
-          <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
+          <g transform={`translate(${M.left},${M.top})`}>
             <g ref={axesRef} />
             <g ref={annRef} />
             <g ref={cursorRef} data-export-skip="" />
@@ -335,6 +360,8 @@ function drawAnnotations(
   logY: boolean,
   message: string | null,
   format: (v: number) => string,
+  M: Margin,
+  px: number,
 ): void {
   const g = select(gEl);
   g.selectAll('*').remove();
@@ -377,16 +404,19 @@ function drawAnnotations(
     // Widths measured with the label font (+ the halo), so pushed labels never touch ("onset GDGFCFRF").
     const GAP = 8;
     let text = m.label;
-    let w = textWidth(text) + 4;
-    let x0 = Math.max(X - w / 2, -MARGIN.left + 4);
+    let w = textWidth(text, px) + 4;
+    // At presenter size a label near step 0 stays right of the y tick labels (the top one reaches into
+    // this row); at the explorer's size it may use the left margin.
+    const minX = px > FONT.note ? -6 : -M.left + 4;
+    let x0 = Math.max(X - w / 2, minX);
     if (x0 < end + GAP && m.short) {
       text = m.short;
-      w = textWidth(text) + 4;
-      x0 = X - w / 2;
+      w = textWidth(text, px) + 4;
+      x0 = Math.max(X - w / 2, minX);
     }
     x0 = Math.max(x0, end + GAP);
-    if (x0 + w > iw + MARGIN.right - 2) continue;
-    haloText(g, x0 + 2, -8, text, col, 'start').attr('data-role', 'vmark-label');
+    if (x0 + w > iw + M.right - 2) continue;
+    haloText(g, x0 + 2, -8, text, col, 'start', px).attr('data-role', 'vmark-label');
     end = x0 + w;
   }
   for (const h of hLines) {
@@ -405,6 +435,20 @@ function drawAnnotations(
     // The value is appended unless the label already states it ("2/η = 6.667").
     const text = h.label.includes('=') ? h.label : `${h.label} = ${format(h.y)}`;
     // Above the line (its descenders clear the dash), or below it near the top edge.
-    haloText(g, iw - 4, Y < 20 ? Y + 17 : Y - 7, text, col, 'end').attr('data-role', 'hline-label');
+    haloText(g, iw - 4, Y < px + 7 ? Y + px + 4 : Y - 7, text, col, 'end', px).attr('data-role', 'hline-label');
   }
+}
+
+/**
+ * Axis text at `px` (drawAxes places it for its own 13–14 px): tick labels one row below the axis, the x
+ * title one row below them, the y title just inside the left margin (marginFor made room for them).
+ */
+function placeAxisText(gEl: SVGGElement, M: Margin, ih: number, px: number): void {
+  const g = select(gEl);
+  g.selectAll<SVGTextElement, unknown>('text').attr('font-size', px);
+  const xs = g.select('[data-role=x-axis]').selectAll<SVGTextElement, unknown>(':scope > text').nodes();
+  const tickY = 7 + Math.round(px * 0.85);
+  xs.forEach((t, i) => t.setAttribute('y', String(i === xs.length - 1 ? tickY + Math.round(px * 1.25) : tickY)));
+  const ys = g.select('[data-role=y-axis]').selectAll<SVGTextElement, unknown>(':scope > text').nodes();
+  ys[ys.length - 1]?.setAttribute('transform', `translate(${-M.left + Math.round(px * 1.05)},${ih / 2}) rotate(-90)`);
 }

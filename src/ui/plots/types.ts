@@ -129,6 +129,11 @@ export interface TimeSeriesPlotProps extends PlotCommon {
   onCursor?: (x: number | null) => void;
   /** Number formatter for readouts (default: 4 significant digits). */
   format?: (v: number) => string;
+  /**
+   * Text size of the axes and in-plot labels, px (presenter mode: 20). The margins grow to fit the tick
+   * labels and axis titles at that size, and the marks' labels are spaced by their width at it.
+   */
+  textPx?: number;
 }
 
 export interface Segment {
