@@ -191,3 +191,60 @@ describe('GD: an exact cycle is replayed, not recomputed, with the same record',
     });
   }
 });
+
+/**
+ * Rod Flow, Central Flow and gradient flow stop at an exact fixed point (a step that returns its own
+ * state bit for bit: every later step would too). Runs that settle early: the end state equals the
+ * engine's flow run step by step to the horizon, and doubling the horizon costs no gradient call.
+ */
+describe('flows: an exact fixed point ends the run early, with the same end state', () => {
+  const T = 1500;
+  const settle: { id: string; eta: number; start: number[] }[] = [
+    { id: 'quartic', eta: 0.5, start: [0.3] },
+    { id: 'valley', eta: 0.1, start: [0.2, 0.2] },
+  ];
+  for (const c of settle) {
+    const p = ensembleProblem({ id: c.id });
+    const prob = new FieldProblem(p.field);
+    const w0 = Float64Array.from(c.start);
+    let grads = 0;
+    const counting = { ...p.field, dim: p.field.dim, g: (x: number, y: number, o: Float64Array) => (grads++, p.field.g(x, y, o)) };
+    const tr = new Trajectories(counting);
+    const y0 = c.start[1] ?? 0;
+    /** Runs to T and to 2T: the same record and the same number of gradient calls. */
+    const twice = (f: (T: number, out: Float64Array) => void): Float64Array => {
+      const a = new Float64Array(FLOW_STRIDE);
+      const b = new Float64Array(FLOW_STRIDE);
+      grads = 0;
+      f(T, a);
+      const ga = grads;
+      grads = 0;
+      f(2 * T, b);
+      expect(grads).toBe(ga);
+      b[1] = a[1]; // the horizon (divergence step slot when none)
+      expect([...b]).toEqual([...a]);
+      expect(a[0]).toBe(0);
+      return a;
+    };
+    it(`${c.id}: Rod Flow`, () => {
+      const out = twice((t, o) => tr.rod(c.eta, c.start[0], y0, t, o));
+      const rf = new RodFlow(prob, c.eta, w0, { form: 'sigma', integrator: 'rk4' });
+      run(rf, T);
+      expect(Math.abs(out[2] - rf.state()[0])).toBeLessThan(1e-12);
+    });
+    it(`${c.id}: Central Flow`, () => {
+      const out = twice((t, o) => tr.central(c.eta, c.start[0], y0, t, o));
+      const cf = new CentralFlow(prob, c.eta, w0);
+      run(cf, T);
+      const s = cf.sample();
+      expect(Math.abs(out[2] - s.w[0])).toBeLessThan(1e-9);
+      if (p.dim === 2) expect(Math.abs(out[3] - s.w[1])).toBeLessThan(1e-9);
+    });
+    it(`${c.id}: gradient flow`, () => {
+      const out = twice((t, o) => tr.gradientFlow(c.eta, c.start[0], y0, t, o));
+      const gf = new GradientFlow(prob, c.eta, w0);
+      run(gf, T);
+      expect(Math.abs(out[2] - gf.sample().w[0])).toBeLessThan(1e-4); // RK4 against adaptive DP, as above
+    });
+  }
+});

@@ -43,6 +43,9 @@ export function sharpWindow(T: number): number {
   return Math.max(1, Math.min(SHARP_WINDOW, Math.floor(T / 2)));
 }
 
+/** Bitwise equality of two doubles (−0 ≠ +0; NaN never equal): an exact fixed point, not a near one. */
+const same = (a: number, b: number) => a === b && (a !== 0 || 1 / a === 1 / b);
+
 const lossLimit = (L0: number) => 1e6 * (Math.abs(L0) + 1);
 const bad = (L: number, lim: number) => !(Math.abs(L) <= lim);
 
@@ -238,6 +241,7 @@ export class Trajectories {
   private readonly ry = new Float64Array(5);
   private readonly rk = [new Float64Array(5), new Float64Array(5), new Float64Array(5), new Float64Array(5)];
   private readonly da = new Float64Array(2);
+  private readonly rodStart = new Float64Array(5);
   private readonly db = new Float64Array(2);
 
   /** dy for y = [w̄x, w̄y, Σxx, Σxy, Σyy]. */
@@ -345,7 +349,9 @@ export class Trajectories {
     const [k1, k2, k3, k4] = this.rk;
     const yt = new Float64Array(5);
     const prev = new Float64Array(5);
+    const atStart = this.rodStart;
     for (let step = 0; step < T; step++) {
+      atStart.set(y);
       // Seed (roundoff): once λ₁(w̄) > 2/η, floor uᵀΣu at (ε‖w̄‖)².
       this.eig(y[0], y[1]);
       if (this.ev[0] > 2 / eta) {
@@ -381,6 +387,8 @@ export class Trajectories {
         divStep = step + 1;
         break;
       }
+      // A step is a deterministic map of the state: an exact fixed point stays put for every later step.
+      if (same(y[0], atStart[0]) && same(y[1], atStart[1]) && same(y[2], atStart[2]) && same(y[3], atStart[3]) && same(y[4], atStart[4])) break;
     }
     out[o] = status;
     out[o + 1] = divStep;
@@ -526,7 +534,7 @@ export class Trajectories {
         y = py;
         status = 1;
         divStep = step + 1;
-      }
+      } else if (same(x, px) && same(y, py)) break; // an exact fixed point (see rod)
     }
     // Σ at the final state (what the engine samples at time T).
     this.cfCompute(eta, x, y, dt);
@@ -580,6 +588,7 @@ export class Trajectories {
         divStep = step + 1;
         break;
       }
+      if (same(x, px) && same(y, py)) break; // an exact fixed point (see rod)
     }
     out.fill(0, o, o + FLOW_STRIDE);
     out[o] = status;
