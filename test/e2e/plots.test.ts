@@ -249,7 +249,7 @@ describe.skipIf(!HAS_CHROMIUM)('plots in Chromium', () => {
   }, LIMIT);
 
   it('a network after Reset: the projected paths and rods stay inside', async () => {
-    const { page, errors } = await open('?v=1&problem=mlp-teacher&steps=40');
+    const { page, errors } = await open('?v=1&problem=mlp-teacher&steps=16');
     await settle(page);
     await page.getByTestId('reset').click();
     await page.waitForTimeout(300);

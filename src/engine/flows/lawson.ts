@@ -8,7 +8,7 @@
  * L may change between `integrate` calls (it is read at the start of each one); the FSAL derivative is
  * kept as the full f, so a new L costs nothing extra.
  */
-import { allFinite, MAX_STEPS_PER_SPAN, type Integrator, type IntegratorFailure, type Rhs } from './ode.ts';
+import { allFinite, growAfterAccept, MAX_STEPS_PER_SPAN, shrinkAfterReject, type Integrator, type IntegratorFailure, type Rhs } from './ode.ts';
 
 /** A linear operator with a cheap exponential. */
 export interface LinearPart {
@@ -177,7 +177,7 @@ export class LawsonDopri5 implements Integrator {
       err = Math.sqrt(err / n);
       if (!finite || !(err <= 1)) {
         this.rejected++;
-        const fac = finite && Number.isFinite(err) ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.1;
+        const fac = shrinkAfterReject(err, finite);
         this.h = h * fac;
         if (this.h < 1e-14 * Math.max(1, span)) return this.fail(finite ? 'step-collapsed' : 'non-finite');
         continue;
@@ -186,7 +186,7 @@ export class LawsonDopri5 implements Integrator {
       t = last ? span : t + h;
       y.set(yt);
       this.f1.set(this.fs);
-      const fac = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -0.2)));
+      const fac = growAfterAccept(err);
       if (!last || h >= this.h) this.h = Math.min(hmax, h * fac);
     }
     return allFinite(y) || this.fail('non-finite');

@@ -10,6 +10,18 @@
  * Rk4: classical fixed-step RK4 with h = (t1 − t0)/⌈(t1 − t0)/hmax⌉ (docs/numerics.md, Rod Flow: step ≤ 0.5 GD steps).
  */
 
+/**
+ * Step-size control of the embedded 5(4) pairs here and in lawson.ts: error exponent −1/5, safety 0.9,
+ * the factor kept in [0.2, 5]; a non-finite trial shrinks the step tenfold.
+ */
+export function shrinkAfterReject(err: number, finite: boolean): number {
+  return finite && Number.isFinite(err) ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.1;
+}
+
+export function growAfterAccept(err: number): number {
+  return err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -0.2)));
+}
+
 export type Rhs = (y: Float64Array, dy: Float64Array) => void;
 
 /** Why `integrate` returned false. */
@@ -221,7 +233,7 @@ export class Dopri5 implements Integrator {
         // Reject: shrink (non-finite trial states are treated as a huge error, not as divergence,
         // until the step is so small that the state itself must be blowing up).
         this.rejected++;
-        const fac = finite && Number.isFinite(err) ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.1;
+        const fac = shrinkAfterReject(err, finite);
         this.h = h * fac;
         if (this.h < 1e-14 * Math.max(1, span)) return this.fail(finite ? 'step-collapsed' : 'non-finite');
         continue;
@@ -230,7 +242,7 @@ export class Dopri5 implements Integrator {
       t = last ? span : t + h;
       y.set(yn);
       k1.set(k7); // FSAL: the last stage is the next step's first
-      const fac = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -0.2)));
+      const fac = growAfterAccept(err);
       // Do not let the forced short last step shrink the next proposal.
       if (!last || h >= this.h) this.h = Math.min(hmax, h * fac);
     }
