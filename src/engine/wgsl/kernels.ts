@@ -279,6 +279,7 @@ fn rod_main(@builtin(global_invocation_id) gid: vec3u) {
   loop {
     if (k >= kEnd) { break; }
     k = k + 1u;
+    let atStart = y;
     // Round-off seed: once λ₁(w̄) > 2/η, floor uᵀΣu at (ε‖w̄‖)².
     let e = eig_h(y.w);
     if (e.l1 > 2.0 / eta) {
@@ -307,6 +308,9 @@ fn rod_main(@builtin(global_invocation_id) gid: vec3u) {
       st[b + 1u] = f32(k);
       break;
     }
+    // A step is a deterministic map of the state: at an exact fixed point every later step is this one
+    // (trajectories.ts stops there too; a later dispatch finds it again after one step).
+    if (all(bitcast<vec2u>(y.w) == bitcast<vec2u>(atStart.w)) && all(bitcast<vec3u>(y.s) == bitcast<vec3u>(atStart.s))) { break; }
   }
   st[b + 2u] = y.w.x;
   st[b + 3u] = y.w.y;
@@ -493,6 +497,7 @@ fn cf_main(@builtin(global_invocation_id) gid: vec3u) {
       st[b + 1u] = f32(k);
       break;
     }
+    if (all(bitcast<vec2u>(w) == bitcast<vec2u>(prevW))) { break; } // an exact fixed point (see rod)
   }
   let c = cf_compute(eta, w, dt);
   st[b + 2u] = w.x;
@@ -549,6 +554,7 @@ fn gf_main(@builtin(global_invocation_id) gid: vec3u) {
       st[b + 1u] = f32(k);
       break;
     }
+    if (all(bitcast<vec2u>(w) == bitcast<vec2u>(prevW))) { break; } // an exact fixed point (see rod)
   }
   st[b + 2u] = w.x;
   st[b + 3u] = w.y;
