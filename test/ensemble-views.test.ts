@@ -111,4 +111,19 @@ describe('start map on the valley (η = 0.3), 16×16', () => {
     expect(mapCsv(job, { class: cls, sharpness: sh }).trim().split('\n').length).toBe(2 + 256);
     expect(GD_STRIDE).toBeGreaterThan(FLOW_STRIDE);
   });
+  it('a map built batch by batch (the summaries kept per record array) = the map of the finished records', () => {
+    for (const layer of ['class', 'sharpness', 'rod-flow'] as const) {
+      const data = new Float64Array(rec.gd!.data.length).fill(NaN);
+      const grow = { gd: { data, done: 0 }, 'rod-flow': rec['rod-flow'] };
+      for (const done of [0, 100, 100, 256]) {
+        data.set(rec.gd!.data.subarray(0, done * GD_STRIDE));
+        grow.gd.done = done;
+        const part = mapValues(job, grow, layer);
+        const fresh = mapValues(job, { gd: { data: rec.gd!.data.slice(), done }, 'rod-flow': rec['rod-flow'] }, layer);
+        expect([...part.values]).toEqual([...fresh.values]);
+        expect([...part.cls]).toEqual([...fresh.cls]);
+        expect(part.range).toEqual(fresh.range);
+      }
+    }
+  });
 });
