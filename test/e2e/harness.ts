@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { inject, vi } from 'vitest';
 import { scaled } from '../timeouts.ts';
 
 /**
@@ -17,7 +16,9 @@ import { scaled } from '../timeouts.ts';
  * a fresh-clone CI run). The guard is twice the 20 s budget; the budget itself is for a test run alone.
  */
 export const BROWSER_TEST_TIMEOUT = scaled(40_000);
-vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT });
+// Only inside a vitest run: the benches (bench/browser.ts, bench/lessons.ts) use this harness from tsx.
+const vitest = process.env.VITEST ? await import('vitest') : null;
+vitest?.vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT });
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../../scripts/serve-dist.mjs';
 
@@ -61,7 +62,7 @@ export interface Harness {
 async function sharedBuild(): Promise<string | null> {
   let dir: string | undefined;
   try {
-    dir = inject('pageBuildDir');
+    dir = vitest?.inject('pageBuildDir');
   } catch {
     return null;
   }
