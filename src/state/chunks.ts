@@ -7,7 +7,8 @@
 import type { FromWorker, RunInfo } from '../worker/protocol.ts';
 import { get, releaseHeld, set } from './commit.ts';
 import { onFrameDone, perf } from './perf.ts';
-import { freezeTime } from './selectors.ts';
+import { cacheKey, cachePut } from './run-cache.ts';
+import { freezeTime, streamFinished } from './selectors.ts';
 import { createSignal } from './signal.ts';
 import type { AppState, RunView } from './store.ts';
 import { applyChunk } from './trace-buffer.ts';
@@ -34,6 +35,17 @@ let lastGood: { run: RunView; problem: string } | null = null;
 
 /** The live samples of a run shown as a stored run, gathered until they are complete. */
 let liveBehind: { runId: number; traces: RunView['traces'] } | null = null;
+
+/**
+ * A finished network run shown from the run cache: the page holds all of it, and the worker (given the
+ * run only so that it can fork it) has computed none of it, so its samples for this run are not taken.
+ */
+let fromCache = -1;
+
+/** The run `runId` is a cached finished run (see fromCache). */
+export function servedFromCache(runId: number): void {
+  fromCache = runId;
+}
 
 /** The run `runId` shows its whole horizon as it arrives (-1: none). */
 export function showAllFor(runId: number): void {
@@ -69,7 +81,7 @@ function onMessage(m: FromWorker): void {
       break;
     }
     case 'chunk': {
-      if (m.runId !== st.run.runId) return;
+      if (m.runId !== st.run.runId || m.runId === fromCache) return;
       const posted = perf.runPosted.get(m.runId);
       if (posted !== undefined) {
         perf.runPosted.delete(m.runId);
@@ -152,13 +164,28 @@ export function flushChunks(inFrame = true): void {
     return;
   }
   patch.run = run;
-  if (run.mode === 'stream') patch.playhead = run.frontier;
+  // A network's playhead follows the computed frontier only while it is there (live); scrubbed back
+  // or reset, it stays where it is and the transport replays the recorded samples up to the frontier.
+  if (run.mode === 'stream') {
+    if (st.playhead >= st.run.frontier) patch.playhead = run.frontier;
+  }
   else if (st.dragging || showAllRun === run.runId) patch.playhead = freezeTime(run);
   set(patch);
+  if (run.mode === 'stream') keepFinished(run);
   // A dragged move's settings and run are committed with its first samples (see commit.ts).
   releaseHeld();
   runCommitted.emit({ run, wasPlaying: st.playing });
   measureDrag(marks, inFrame);
+}
+
+/**
+ * A finished network run from the start is kept by its settings (run-cache.ts), so that coming back to
+ * them shows it at once. A fork (t0 > 0) is not the run its settings name.
+ */
+function keepFinished(run: RunView): void {
+  const st = get();
+  if (run.t0 !== 0 || run.error || run.stored || !streamFinished(run) || run.eta !== st.settings.eta) return;
+  cachePut(cacheKey(st.settings), { run: { ...run, computing: false }, eigStart: st.eigStart, startUsed: st.startUsed });
 }
 
 /** The drag latency marks of the runs just committed (see perf.ts). */

@@ -4,10 +4,11 @@
  * come back through chunks.ts.
  */
 import type { FlowId } from '../engine/types.ts';
-import { rememberGoodRun, showAllFor } from './chunks.ts';
+import { rememberGoodRun, servedFromCache, showAllFor } from './chunks.ts';
 import { get, set } from './commit.ts';
 import { perf } from './perf.ts';
-import { configOf, engineOf, fmtEta, modeFor, upToTime } from './selectors.ts';
+import { cacheGet, cacheKey, type CachedRun } from './run-cache.ts';
+import { configOf, engineOf, fmtEta, freezeTime, modeFor, upToTime } from './selectors.ts';
 import { effectiveSpeed, type Settings } from './settings.ts';
 import { createSignal } from './signal.ts';
 import { emptyRun, type Overlay } from './store.ts';
@@ -54,6 +55,8 @@ export function startRun(s: Settings, opts: StartOptions = {}): number {
   rememberGoodRun();
   if (!opts.keepForks) clearForks();
   const runId = ++runCounter;
+  const cached = mode === 'stream' ? cacheGet(cacheKey(s)) : undefined;
+  if (cached) return startCached(s, runId, cached, opts);
   if (opts.showAll) showAllFor(runId);
   const fresh = emptyRun(runId, mode, s.eta, 0);
   // During a drag the previous path (and playhead, and onset marks) stays drawn until the new one
@@ -83,8 +86,37 @@ export function startRun(s: Settings, opts: StartOptions = {}): number {
   // A worker still silent on the previous run (e.g. compiling a huge expression) is replaced, not queued behind.
   if (workerSilentFor(BUSY_WORKER_MS)) workerReplace.emit();
   perf.runPosted.set(runId, performance.now());
-  post({ type: 'run', runId, config: configOf(s), mode, ...(engine !== 'float64' ? { engine } : {}) });
+  postRun(s, runId);
   if (mode === 'stream' && get().playing) post({ type: 'play', runId, stepsPerSlice: effectiveSpeed(s) });
+  runStarted.emit({ runId, fork: false });
+  return runId;
+}
+
+function postRun(s: Settings, runId: number): void {
+  const engine = engineOf(s);
+  post({ type: 'run', runId, config: configOf(s), mode: modeFor(s), ...(engine !== 'float64' ? { engine } : {}) });
+}
+
+/**
+ * A network run computed before on this page (run-cache.ts): shown whole at once, playhead at its end,
+ * not playing. The worker is still given the run (it computes nothing until asked), so that a fork of it
+ * at any step can be served: the worker replays GD from the start to the fork (worker/host.ts).
+ */
+function startCached(s: Settings, runId: number, cached: CachedRun, opts: StartOptions): number {
+  const c = cached.run;
+  servedFromCache(runId);
+  const run = { ...c, runId, info: c.info ? { ...c.info, runId } : null, computing: false };
+  set({
+    run,
+    playhead: freezeTime(run),
+    playing: false,
+    eigStart: cached.eigStart,
+    startUsed: cached.startUsed,
+    ...(opts.keepGhosts ? {} : { ghosts: [] }),
+    ...(engineOf(s) === 'float64' ? { engine: null } : {}),
+  });
+  if (workerSilentFor(BUSY_WORKER_MS)) workerReplace.emit();
+  postRun(s, runId);
   runStarted.emit({ runId, fork: false });
   return runId;
 }

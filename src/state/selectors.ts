@@ -61,6 +61,11 @@ export function leadStop(r: RunView): { step: number; reason: string } | null {
   return (lf ? r.traces[lf]?.stopped : null) ?? null;
 }
 
+/** A network run that will compute nothing more: its budget is done or its lead flow diverged. */
+export function streamFinished(r: RunView): boolean {
+  return r.done || leadStop(r) !== null;
+}
+
 /** Where the replay must stop: the lead flow's stop (divergence) or the last computed sample. */
 export function freezeTime(r: RunView): number {
   const stop = leadStop(r);

@@ -1,13 +1,16 @@
 /**
  * The transport: play, pause, step, rewind, the playhead, and the replay clock (one requestAnimationFrame
- * tick). A network run streams from the worker while playing; a 1-D/2-D run is replayed from its
- * computed horizon. It listens to chunks.ts: a network run stops playing when its lead flow diverges
- * or its budget is done.
+ * tick). A 1-D/2-D run is replayed from its computed horizon. A network run streams from the worker
+ * while playing, and keeps what it recorded: scrubbed back or reset, play replays the recorded samples
+ * up to the frontier (the worker computes on meanwhile), then the playhead follows the frontier again.
+ * It listens to chunks.ts: a network run stops computing when its lead flow diverges or its budget is
+ * done, and stops playing when the replay reaches that point.
  */
 import { runCommitted } from './chunks.ts';
 import { get, set } from './commit.ts';
 import { startRun } from './runs.ts';
-import { freezeTime, leadStop } from './selectors.ts';
+import { freezeTime, leadStop, streamFinished } from './selectors.ts';
+import type { RunView } from './store.ts';
 import { effectiveSpeed } from './settings.ts';
 import { writeUrl } from './url-sync.ts';
 import { post } from './worker-link.ts';
@@ -20,8 +23,10 @@ export function play(): void {
     if (st.playhead >= freezeTime(r) && r.done) set({ playhead: r.t0 });
     set({ playing: true });
   } else {
+    // A finished network replays from its start; an unfinished one computes on while the replay runs.
+    if (streamFinished(r) && st.playhead >= freezeTime(r)) set({ playhead: r.t0 });
     set({ playing: true });
-    post({ type: 'play', runId: r.runId, stepsPerSlice: effectiveSpeed(st.settings) });
+    if (!streamFinished(r)) post({ type: 'play', runId: r.runId, stepsPerSlice: effectiveSpeed(st.settings) });
   }
 }
 
@@ -39,29 +44,68 @@ export function stepOnce(): void {
   const st = get();
   if (st.run.error?.input) return;
   pause();
-  if (st.run.mode === 'horizon') set({ playhead: Math.min(freezeTime(st.run), Math.floor(st.playhead) + 1) });
-  else post({ type: 'step', runId: st.run.runId, n: 1 });
+  const r = st.run;
+  if (r.mode === 'horizon') set({ playhead: Math.min(freezeTime(r), Math.floor(st.playhead) + 1) });
+  // Behind the frontier: the next recorded sample (a long run's record is thinned); at it: one more step.
+  else if (st.playhead < freezeTime(r)) set({ playhead: nextSample(r, st.playhead) });
+  else if (!streamFinished(r)) post({ type: 'step', runId: r.runId, n: 1 });
 }
 
+/** The time of the first recorded sample after `t` (the lead trace; the frontier when none). */
+function nextSample(r: RunView, t: number): number {
+  const end = freezeTime(r);
+  let next = end;
+  for (const tr of Object.values(r.traces)) {
+    if (!tr) continue;
+    for (let i = 0; i < tr.length; i++) {
+      if (tr.t[i] > t) {
+        next = Math.min(next, tr.t[i]);
+        break;
+      }
+    }
+  }
+  return Math.min(end, next);
+}
+
+/**
+ * Back to the start. A network run from step 0 keeps what it recorded: the playhead goes to 0, and play
+ * replays the record up to the frontier, then computes on (nothing is recomputed). Otherwise (a 1-D/2-D
+ * run, whose horizon costs a few ms, or a fork) a fresh run from the start with the current η, which the
+ * run cache (run-cache.ts) may serve at once.
+ */
 export function reset(): void {
   const st = get();
+  if (st.run.mode === 'stream' && st.run.t0 === 0 && !st.run.error && st.ghosts.length === 0) {
+    pause();
+    set({ playhead: 0 });
+    return;
+  }
   set({ playing: false });
   startRun(st.settings);
   // A reset forgets the forks: the link now opens a fresh run with the current η.
   writeUrl(get().settings, 'push');
 }
 
+/** Stop the replay; a network's worker stops computing too (a scrub or a rewind is a pause). */
+function stopAt(playhead: number): void {
+  if (get().run.mode === 'stream') pause();
+  set({ playing: false, playhead });
+}
+
 export function rewind(n: number): void {
   const st = get();
-  set({ playing: false, playhead: Math.max(st.run.t0, freezeTime(st.run) - n) });
+  stopAt(Math.max(st.run.t0, freezeTime(st.run) - n));
 }
 
 export function setPlayhead(t: number): void {
   const r = get().run;
-  set({ playhead: Math.max(r.t0, Math.min(freezeTime(r), Math.round(t))), playing: false });
+  stopAt(Math.max(r.t0, Math.min(freezeTime(r), Math.round(t))));
 }
 
-/** One replay frame: advance the playhead of a 1-D/2-D run; note when the replay reached a divergence. */
+/**
+ * One replay frame: advance the playhead of a 1-D/2-D run, or of a network run behind its frontier (a
+ * network at its frontier is moved by the chunks); note when the replay reached a divergence.
+ */
 export function tick(): void {
   const st = get();
   const r = st.run;
@@ -71,6 +115,11 @@ export function tick(): void {
     // Stop at the end of the data only when the data are complete; otherwise wait for the next chunk.
     if (ph >= end && r.done) set({ playhead: end, playing: false });
     else if (ph !== st.playhead) set({ playhead: ph });
+  } else if (st.playing && r.mode === 'stream' && r.info) {
+    const end = freezeTime(r);
+    const ph = Math.min(end, st.playhead + effectiveSpeed(st.settings));
+    if (ph !== st.playhead) set({ playhead: ph });
+    if (ph >= end && streamFinished(r)) set({ playing: false });
   }
   if (st.frozeRun !== r.runId && leadStop(r) && get().playhead >= freezeTime(r)) set({ frozeRun: r.runId });
 }
@@ -85,8 +134,9 @@ export function startTransport(): () => void {
   raf = requestAnimationFrame(loop);
   const off = runCommitted.on(({ run, wasPlaying }) => {
     if (run.mode !== 'stream' || !wasPlaying || run.error) return;
-    if (leadStop(run)) pause();
-    else if (run.done) set({ playing: false });
+    // The worker stops at the lead flow's divergence; the replay, if behind, plays on to it (tick).
+    if (leadStop(run)) post({ type: 'pause', runId: run.runId });
+    if (streamFinished(run) && get().playhead >= freezeTime(run)) set({ playing: false });
   });
   return () => {
     cancelAnimationFrame(raf);

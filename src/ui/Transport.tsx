@@ -1,4 +1,8 @@
-/** Play / pause / step / reset / speed / step budget, the step counter and a scrubber. */
+/**
+ * Play / pause / step / reset / speed / step budget, the step counter and a scrubber. The scrubber moves
+ * over what was computed (up to the frontier, or the lead flow's divergence), for networks too: their
+ * recorded history is kept (state/transport.ts).
+ */
 import { freezeTime, pause, play, reset, runEnd, setPlayhead, setSettings, stepOnce, togglePlay } from '../state/controller.ts';
 import { effectiveSpeed, MAX_STEPS, SPEEDS } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
@@ -85,9 +89,9 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
           else setPlayhead(avail);
         }}
         onPointerDown={() => playing && pause()}
-        disabled={run.mode === 'stream'}
       />
-      {run.mode === 'stream' && !playing && run.done === false && playhead === 0 && (
+      {/* A network that has computed nothing yet (the scrubber has nothing to show). */}
+      {run.mode === 'stream' && !playing && run.done === false && run.frontier === 0 && playhead === 0 && (
         <button type="button" className="small" onClick={play}>
           start
         </button>

@@ -30,7 +30,27 @@ const HORIZON_CHUNK_MS = 60;
 /** An imported run keeps at most this many samples per flow (the plots show no more; the runner's default capacity). */
 export const IMPORT_MAX_SAMPLES = 4096;
 
+/** Stream mode: the lead flow's state is kept every this many steps at first (see Checkpoints). */
+const CHECKPOINT_EVERY = 16;
+/** At most this many checkpoints per run; past it every other one goes and the spacing doubles. */
+const MAX_CHECKPOINTS = 64;
+
 type RunMsg = Extract<ToWorker, { type: 'run' }>;
+type ToWorkerRunConfig = RunMsg['config'];
+
+/**
+ * Stream mode: the lead flow's full state at some past times (a network's trace records only a 2-D
+ * projection), so that a fork at a step the page scrubbed back to can be served. With GD as the lead
+ * flow, the state at any step is the nearest earlier checkpoint advanced by GD's own update
+ * (w ← w − η∇L(w), the same arithmetic as flows/gd.ts, so the same bits); another lead flow forks at
+ * the nearest earlier checkpoint. Memory: at most MAX_CHECKPOINTS × the parameter count doubles.
+ */
+interface Checkpoints {
+  t: number[];
+  w: Float64Array[];
+  every: number;
+  gd: boolean;
+}
 type Transport = { playing: boolean; stepsPerSlice: number; stepQuota: number };
 
 interface Current extends Transport {
@@ -42,6 +62,8 @@ interface Current extends Transport {
   enc: EncoderState;
   /** When the last chunk was posted (worker clock). */
   lastSent: number;
+  /** Stream mode: past states for forks behind the current step. */
+  ckpt: Checkpoints | null;
 }
 
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
@@ -195,6 +217,10 @@ export function createWorkerHost(post: Post): WorkerHost {
       stepsPerSlice: transport?.stepsPerSlice ?? 1,
       stepQuota: transport?.stepQuota ?? 0,
       lastSent: 0,
+      ckpt:
+        msg.mode === 'stream'
+          ? { t: [cfg.t0 ?? 0], w: [Float64Array.from(cfg.start ?? session.runner.instance.start)], every: CHECKPOINT_EVERY, gd: cfg.flows.includes('gd') }
+          : null,
     };
     post({
       type: 'info',
@@ -250,13 +276,13 @@ export function createWorkerHost(post: Post): WorkerHost {
       if (cur.stepQuota > 0) {
         const n = cur.stepQuota;
         cur.stepQuota = 0;
-        r.advance(n);
+        for (let i = 0; i < n && !r.done; i++) advanceStream(cur);
         sendChunk(cur, performance.now() - t0);
       }
       if (cur.playing && !r.done) {
         let done = 0;
         while (done < cur.stepsPerSlice && !r.done && performance.now() - t0 < SLICE_MS) {
-          r.advance(1);
+          advanceStream(cur);
           done++;
         }
         sendChunk(cur, performance.now() - t0);
@@ -273,6 +299,52 @@ export function createWorkerHost(post: Post): WorkerHost {
       }
       post({ type: 'error', runId: cur.runId, ...err });
     }
+  }
+
+  /** Stream mode: one step, and a checkpoint of the lead flow's state when one is due. */
+  function advanceStream(cur: Current): void {
+    const r = cur.session.runner;
+    r.advance(1);
+    const ck = cur.ckpt;
+    if (!ck) return;
+    const t = (cur.session.config.t0 ?? 0) + r.step;
+    if (t - ck.t[ck.t.length - 1] < ck.every || r.done) return;
+    ck.t.push(t);
+    ck.w.push(r.currentState());
+    if (ck.t.length > MAX_CHECKPOINTS) {
+      ck.t = ck.t.filter((_, i) => i % 2 === 0);
+      ck.w = ck.w.filter((_, i) => i % 2 === 0);
+      ck.every *= 2;
+    }
+  }
+
+  /**
+   * Stream mode: the config of a fork at absolute time `t` other than the runner's current time, from
+   * the checkpoints (see Checkpoints); null when `t` is the current time (the session forks there).
+   */
+  function streamForkConfig(cur: Current, t: number, eta: number): ToWorkerRunConfig | null {
+    const ck = cur.ckpt;
+    const cfg = cur.session.config;
+    const r = cur.session.runner;
+    const t0 = cfg.t0 ?? 0;
+    const end = t0 + cfg.steps;
+    const at = Math.max(t0, Math.min(Math.round(t), end));
+    if (!ck || at === t0 + r.step) return null;
+    let i = ck.t.length - 1;
+    while (i > 0 && ck.t[i] > at) i--;
+    const w = Float64Array.from(ck.w[i]);
+    let tf = ck.t[i];
+    if (ck.gd) {
+      const p = r.instance.problem;
+      const e = cfg.eta;
+      let g: Float64Array<ArrayBufferLike> = new Float64Array(w.length);
+      for (; tf < at; tf++) {
+        g = p.grad(w, g);
+        for (let j = 0; j < w.length; j++) w[j] = w[j] - e * g[j];
+      }
+    }
+    const base = cur.session.forkConfig(at, eta, true);
+    return { ...base, start: Array.from(w), t0: tf, steps: Math.max(0, end - tf) };
   }
 
   /** A control message for a run not started yet (it waits in `pendingRun`): start it now. */
@@ -301,13 +373,22 @@ export function createWorkerHost(post: Post): WorkerHost {
         schedule();
         break;
       case 'fork': {
+        // The run to fork may still wait for its turn (posted just before): start it first.
+        ensureStarted(msg.fromRunId);
         const cur = current;
         if (!cur || cur.runId !== msg.fromRunId) {
           post({ type: 'error', runId: msg.runId, message: 'The run to fork is no longer in the worker.', input: false });
           break;
         }
         pendingSince = performance.now();
-        pendingRun = { type: 'run', runId: msg.runId, mode: cur.mode, engine: cur.engine, config: cur.session.forkConfig(msg.t, msg.eta, msg.sameBase) };
+        let config: ToWorkerRunConfig;
+        try {
+          config = (cur.mode === 'stream' && !msg.sameBase ? streamForkConfig(cur, msg.t, msg.eta) : null) ?? cur.session.forkConfig(msg.t, msg.eta, msg.sameBase);
+        } catch (e) {
+          post({ type: 'error', runId: msg.runId, ...errorOf(e) });
+          break;
+        }
+        pendingRun = { type: 'run', runId: msg.runId, mode: cur.mode, engine: cur.engine, config };
         schedule();
         break;
       }
