@@ -6,6 +6,7 @@
  * - overlap: two SVG labels of one plot that overlap (a y tick label under the rotated y title, two
  *   onset labels in the top row, a line label over a mark label);
  * - short: a rotated y-axis title longer than the plot area it names (it then runs into the x axis).
+ * - the text column: an equation wider than the column, or a column that must scroll.
  * Each fault is a short human line; an empty list is a clean layout.
  */
 export function layoutFaults(): string[] {
@@ -42,5 +43,13 @@ export function layoutFaults(): string[] {
       if (t.height > a.height + 2) out.push(`${name}: the y title "${yTitle.textContent}" is longer than its axis`);
     }
   }
+  // The text column: every equation fits its width (Tex shrinks a long one; past that it would scroll),
+  // and the column itself needs no scrolling.
+  for (const eq of document.querySelectorAll<HTMLElement>('.lesson-side .lesson-eq')) {
+    const k = eq.querySelector<HTMLElement>('.katex');
+    if (k && k.scrollWidth > eq.clientWidth + 1) out.push(`equation "${(eq.querySelector('annotation')?.textContent ?? '').slice(0, 40)}" is cut (${k.scrollWidth} px in ${eq.clientWidth} px)`);
+  }
+  const side = document.querySelector<HTMLElement>('.lesson-side');
+  if (side && side.scrollHeight > side.clientHeight + 1) out.push(`the text column scrolls (${side.scrollHeight} px in ${side.clientHeight} px)`);
   return out;
 }

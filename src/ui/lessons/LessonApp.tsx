@@ -317,7 +317,8 @@ const LANDING_SCENE: Scene = {
   id: 'landing',
   title: 'Gradient descent at the edge of stability',
   state: LANDING_STATE,
-  plots: [{ id: 'plane', size: 'medium' }, { id: 'sharpness', size: 'large' }, { id: 'rod', size: 'medium' }],
+  // Two plots, each big enough to read at 1280×720: the rod is drawn in the plane (at GD's last catapult).
+  plots: [{ id: 'plane', size: 'medium' }, { id: 'sharpness', size: 'large' }],
   caption: 'landing',
   equations: [],
   annotations: [],
@@ -347,7 +348,9 @@ function Landing() {
           consecutive iterates zig-zag across the valley. Watch GD (black), gradient flow (blue, dashed) that does not see the edge, and two continuous models of GD, Central Flow (green) and Rod Flow
           (vermillion), whose rod joins GD’s two consecutive iterates.
         </p>
-        <Tex tex={'S(\\gd{w_k}) \\to \\edge{2/\\eta}, \\qquad \\gd{\\bar w_k} = \\tfrac12(w_k + w_{k+1}),\\ \\ \\gd{\\delta_k} = \\tfrac12(w_{k+1} - w_k)'} />
+        {/* Two lines: one line overflowed the text column at 1280 px. */}
+        <Tex tex={'S(\\gd{w_k}) \\to \\edge{2/\\eta}'} />
+        <Tex tex={'\\gd{\\bar w_k} = \\tfrac12(w_k + w_{k+1}),\\quad \\gd{\\delta_k} = \\tfrac12(w_{k+1} - w_k)'} />
         <nav className="landing-links">
           <a className="big-link primary" href="#lesson=index" data-testid="landing-lessons">
             Start the lessons →
