@@ -228,7 +228,7 @@ export const LESSONS_DATA: Lesson[] = [
         plots: [{ id: 'centre', size: 'medium' }, { id: 'loss', size: 'medium' }],
         caption: 'Central Flow holds S(x) = S − 3Qx² at 2/η, so its centre moves to x = [[0.408]], away from GD’s centre at 0, with σ² = [[0.778]] against GD’s δ² = [[0.5]]. Its predicted loss is [[0.979]], GD’s mean loss [[0.5625]]. In one dimension the only way to lower S is to move along x, the very direction of the oscillation.',
         equations: ['\\cf{x}^2 = \\frac{S - \\edge{2/\\eta}}{3Q}', '\\cf{\\sigma^2} = -\\frac{2L\'(x)}{S\'(x)} = \\frac{S - Q\\cf{x}^2}{3Q}'],
-        annotations: [{ kind: 'value', plot: 'centre', y: 0.408248290463863, label: 'x² = (S − 2/η)/(3Q)' }],
+        annotations: [{ kind: 'value', plot: 'centre', y: 0.408248290463863, label: 'x = √((S − 2/η)/(3Q))' }],
         controls: ['eta', 'transport'],
         refs: ['cohen2025', 'regis2026'],
         storedRun: 'quartic-2-5',
