@@ -58,7 +58,7 @@ function inProcessWorker() {
 const until = async (pred: () => boolean, ms = scaled(15_000)) => {
   const t0 = Date.now();
   while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
+    if (Date.now() - t0 > ms) throw new Error(`timed out: ${JSON.stringify({ f: st().run.frontier, ph: st().playhead, playing: st().playing, done: st().run.done, steps: st().settings.steps, err: st().run.error })}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 };
@@ -164,6 +164,26 @@ describe('network history', () => {
     ctl.setEta(0.1);
     expect(st().run.done).toBe(true);
     expect(gdAt(st().run.traces, 30)).toEqual(ref30);
+  });
+
+  it('holding the slider on a network: the worker computes on behind the thumb; let go, the replay runs on to the end', async () => {
+    ctl.setSettings({ steps: 200, speed: 1 });
+    ctl.stepOnce();
+    await until(() => st().run.frontier === 1);
+    ctl.stepOnce();
+    await until(() => st().run.frontier === 2);
+    // Grab the slider, take it back to step 1, and play while holding it (as Space would).
+    ctl.scrub(true);
+    ctl.seek(1);
+    ctl.play();
+    await until(() => st().run.done, scaled(30_000)); // computed to the budget while held
+    expect(st().playhead).toBe(1); // the replay clock waited
+    expect(st().playing).toBe(true);
+    ctl.scrub(false);
+    await until(() => st().playhead > 1);
+    expect(st().playhead).toBeLessThan(200); // replaying, 1 step a frame
+    await until(() => !st().playing);
+    expect(st().playhead).toBe(200);
   });
 
   it('the cache is bounded by count and bytes, least recently used first', () => {

@@ -97,6 +97,26 @@ export function rewind(n: number): void {
   stopAt(Math.max(st.run.t0, freezeTime(st.run) - n));
 }
 
+/** The time slider is held (a network keeps computing meanwhile; the replay clock waits). */
+let scrubbing = false;
+
+/**
+ * The time slider is grabbed (true) or let go (false). On a network the worker computes on while the
+ * slider is held (the record grows behind the thumb), and a playing replay continues from where the
+ * thumb was let go; a 1-D/2-D replay pauses (its whole horizon is there already).
+ */
+export function scrub(active: boolean): void {
+  scrubbing = active;
+  if (active && get().run.mode === 'horizon' && get().playing) pause();
+}
+
+/** The slider moved: while it is held on a network, the playhead moves and nothing stops; else as setPlayhead. */
+export function seek(t: number): void {
+  const r = get().run;
+  if (!scrubbing || r.mode !== 'stream') return setPlayhead(t);
+  set({ playhead: Math.max(r.t0, Math.min(freezeTime(r), Math.round(t))) });
+}
+
 export function setPlayhead(t: number): void {
   const r = get().run;
   stopAt(Math.max(r.t0, Math.min(freezeTime(r), Math.round(t))));
@@ -115,7 +135,7 @@ export function tick(): void {
     // Stop at the end of the data only when the data are complete; otherwise wait for the next chunk.
     if (ph >= end && r.done) set({ playhead: end, playing: false });
     else if (ph !== st.playhead) set({ playhead: ph });
-  } else if (st.playing && r.mode === 'stream' && r.info) {
+  } else if (st.playing && r.mode === 'stream' && r.info && !scrubbing) {
     const end = freezeTime(r);
     const ph = Math.min(end, st.playhead + effectiveSpeed(st.settings));
     if (ph !== st.playhead) set({ playhead: ph });

@@ -1,9 +1,9 @@
 /**
  * Play / pause / step / reset / speed / step budget, the step counter and a scrubber. The scrubber moves
  * over what was computed (up to the frontier, or the lead flow's divergence), for networks too: their
- * recorded history is kept (state/transport.ts).
+ * recorded history is kept, and a network computes on while the slider is held (state/transport.ts).
  */
-import { freezeTime, pause, play, reset, runEnd, setPlayhead, setSettings, stepOnce, togglePlay } from '../state/controller.ts';
+import { freezeTime, play, reset, runEnd, scrub, seek, setSettings, stepOnce, togglePlay } from '../state/controller.ts';
 import { effectiveSpeed, MAX_STEPS, SPEEDS } from '../state/settings.ts';
 import { useApp } from '../state/store.ts';
 import { NumberField } from './NumberField.tsx';
@@ -83,12 +83,18 @@ export function Transport({ showBudget }: { showBudget: boolean }) {
         max={Math.max(run.t0 + 1, end)}
         step={1}
         value={playhead}
-        onChange={(e) => {
-          const t = Number(e.target.value);
-          if (t <= avail) setPlayhead(t);
-          else setPlayhead(avail);
+        onChange={(e) => seek(Math.min(avail, Number(e.target.value)))}
+        onPointerDown={() => {
+          scrub(true);
+          // Let go anywhere (the pointer may leave the slider while dragging).
+          const up = () => {
+            scrub(false);
+            window.removeEventListener('pointerup', up);
+            window.removeEventListener('pointercancel', up);
+          };
+          window.addEventListener('pointerup', up);
+          window.addEventListener('pointercancel', up);
         }}
-        onPointerDown={() => playing && pause()}
       />
       {/* A network that has computed nothing yet (the scrubber has nothing to show). */}
       {run.mode === 'stream' && !playing && run.done === false && run.frontier === 0 && playhead === 0 && (

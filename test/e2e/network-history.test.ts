@@ -27,7 +27,7 @@ const waitFinished = () =>
 describe.skipIf(!HAS_CHROMIUM)('network history in Chromium', () => {
   beforeAll(async () => {
     h = await startHarness('network-history');
-    const o = await openPage(h, '#v=1&problem=mlp-teacher&steps=30&flows=gd&speed=2');
+    const o = await openPage(h, '#v=1&problem=mlp-teacher&steps=30&flows=gd&speed=2&play=0');
     page = o.page;
     pageErrors.push(...o.errors);
     page.on('pageerror', (e) => pageErrors.push(String(e)));
