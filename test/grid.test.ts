@@ -1,6 +1,8 @@
 /** Loss over a plot window (src/engine/grid.ts) against the closed-form losses of the toys. */
 import { describe, expect, it } from 'vitest';
-import { lossGrid } from '../src/engine/grid.ts';
+import { landscapeWindow, lossGrid, widenToAspect } from '../src/engine/grid.ts';
+import { createWorkerHost } from '../src/worker/host.ts';
+import type { FromWorker } from '../src/worker/protocol.ts';
 import { createProblem } from '../src/engine/problems/registry.ts';
 import { InputError } from '../src/engine/types.ts';
 
@@ -47,5 +49,53 @@ describe('lossGrid', () => {
     expect(() => lossGrid(inst.problem, { x: [0, 1] }, 2.5)).toThrow(InputError);
     const fake = { ...inst.problem, dim: 3 } as typeof inst.problem;
     expect(() => lossGrid(fake, { x: [0, 1] }, 4)).toThrow(/1-D or 2-D/);
+  });
+});
+
+describe('the plane landscape over a frame of another aspect', () => {
+  const win = { x: [-2, 2] as [number, number], y: [11.5, 15.5] as [number, number] };
+
+  it('widenToAspect widens one axis about its centre to the exact aspect; the window stays inside', () => {
+    for (const aspect of [0.4, 0.65, 1, 1.7, 3]) {
+      const w = widenToAspect(win, aspect);
+      expect((w.x[1] - w.x[0]) / (w.y[1] - w.y[0])).toBeCloseTo(aspect, 12);
+      expect(w.x[0]).toBeLessThanOrEqual(win.x[0]);
+      expect(w.x[1]).toBeGreaterThanOrEqual(win.x[1]);
+      expect(w.y[0]).toBeLessThanOrEqual(win.y[0]);
+      expect(w.y[1]).toBeGreaterThanOrEqual(win.y[1]);
+      expect((w.x[0] + w.x[1]) / 2).toBeCloseTo(0, 12);
+      expect((w.y[0] + w.y[1]) / 2).toBeCloseTo(13.5, 12);
+      // One axis is unchanged.
+      expect(w.x[0] === win.x[0] || w.y[0] === win.y[0]).toBe(true);
+    }
+    expect(widenToAspect(win, NaN)).toEqual(win);
+  });
+
+  it('landscapeWindow pads every side by 3 % of the widened span', () => {
+    const w = widenToAspect(win, 0.65);
+    const l = landscapeWindow(win, 0.65);
+    expect(l.x[0]).toBeCloseTo(w.x[0] - 0.03 * (w.x[1] - w.x[0]), 12);
+    expect(l.y[1]).toBeCloseTo(w.y[1] + 0.03 * (w.y[1] - w.y[0]), 12);
+  });
+
+  it('the worker samples a 2-D grid over the frame it is told, and says which window to frame', async () => {
+    const msgs: FromWorker[] = [];
+    const host = createWorkerHost((m) => msgs.push(m));
+    host.onMessage({ type: 'grid', reqId: 1, problem: { id: 'self-stab' }, n: 16, aspect: 0.65 });
+    host.onMessage({ type: 'grid', reqId: 2, problem: { id: 'self-stab' }, n: 16 });
+    await new Promise((r) => setTimeout(r, 0));
+    const grids = msgs.filter((m): m is Extract<FromWorker, { type: 'grid' }> => m.type === 'grid');
+    expect(grids).toHaveLength(2);
+    const [wide, plain] = grids.map((m) => m.grid);
+    expect(plain.x).toEqual(plain.frame.x);
+    expect(wide.frame).toEqual(plain.frame);
+    const f = { x: plain.frame.x, y: plain.frame.y ?? plain.frame.x };
+    const l = landscapeWindow(f, 0.65);
+    expect(wide.x).toEqual(l.x);
+    expect(wide.y).toEqual(l.y);
+    // Its values are the loss there: the corner sample is L at the padded corner.
+    const inst = createProblem({ id: 'self-stab' });
+    expect(wide.values[0]).toBe(inst.problem.loss(Float64Array.from([l.x[0], l.y[0]])));
+    host.close();
   });
 });

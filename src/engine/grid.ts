@@ -18,6 +18,38 @@ export interface LossGrid {
   max: number;
 }
 
+type Window2 = { x: [number, number]; y: [number, number] };
+
+/**
+ * `win` with one axis widened about its centre so that its width/height equals `aspect` (the plot
+ * frame's pixel aspect: equal data units per pixel on both axes); the original window stays inside.
+ */
+export function widenToAspect(win: Window2, aspect: number): Window2 {
+  const dx = win.x[1] - win.x[0];
+  const dy = win.y[1] - win.y[0];
+  if (!(dx > 0 && dy > 0 && aspect > 0 && Number.isFinite(aspect))) return win;
+  if (dx / dy > aspect) {
+    const cy = (win.y[0] + win.y[1]) / 2;
+    const h = dx / aspect / 2;
+    return { x: [win.x[0], win.x[1]], y: [cy - h, cy + h] };
+  }
+  const cx = (win.x[0] + win.x[1]) / 2;
+  const w = (dy * aspect) / 2;
+  return { x: [cx - w, cx + w], y: [win.y[0], win.y[1]] };
+}
+
+/**
+ * The window a 2-D plane's landscape is sampled on: the problem's window widened to the frame's aspect
+ * (what the plot will draw) plus `pad` of each span on every side, so that the frame's rounding never
+ * leaves an unsampled band at its edge.
+ */
+export function landscapeWindow(win: Window2, aspect: number, pad = 0.03): Window2 {
+  const w = widenToAspect(win, aspect);
+  const px = (w.x[1] - w.x[0]) * pad;
+  const py = (w.y[1] - w.y[0]) * pad;
+  return { x: [w.x[0] - px, w.x[1] + px], y: [w.y[0] - py, w.y[1] + py] };
+}
+
 /**
  * Loss over the window. For 1-D problems `window.y` (the loss range) is returned as `y` unchanged
  * when given, else the finite range of the curve.

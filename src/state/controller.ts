@@ -19,6 +19,7 @@ export { setStart } from './drag.ts';
 export { pause, play, reset, rewind, scrub, seek, setPlayhead, stepOnce, togglePlay } from './transport.ts';
 export { clearGhosts, copyText, deleteOverlay, dismissNotice, exportRun, importRunFile, importRunText, linkFor, renameOverlay, saveRun, setCursor, toggleOverlay } from './overlays.ts';
 export { perf } from './perf.ts';
+export { setPlaneAspect } from './grid.ts';
 export { configOf, engineOf, etaJustBelow, fmtEta, freezeTime, leadFlow, modeFor, problemSettingsOf, runEnd } from './selectors.ts';
 
 /** λ₁ of gradient flow's last recorded state (where the stable flow sharpens to), if it ran. */

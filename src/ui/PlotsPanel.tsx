@@ -5,7 +5,7 @@ import { startMapUnderlay } from './ensemble/StartMapUnderlay.tsx';
 import type { Series } from './plots/types.ts';
 import { anyNonPositive } from './plots/ranges.ts';
 import type { FlowId } from '../engine/types.ts';
-import { setCursor, setStart, runEnd } from '../state/controller.ts';
+import { setCursor, setPlaneAspect, setStart, runEnd } from '../state/controller.ts';
 import { useApp, type AppState } from '../state/store.ts';
 import { upTo, type ViewTrace } from '../state/trace-buffer.ts';
 import { REF_COLORS } from './palette.ts';
@@ -153,13 +153,13 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   // (drag, fork) never resizes the plot; networks use the extent of their projected paths.
   const gridWin = grid && !projected ? grid : null;
   const window2 = useMemo(
-    () => (gridWin ? { x: gridWin.x, y: gridWin.dim === 2 ? gridWin.y : undefined } : null),
+    () => (gridWin ? { x: gridWin.frame.x, y: gridWin.dim === 2 ? (gridWin.frame.y ?? gridWin.frame.x) : undefined } : null),
     [gridWin],
   ) ?? (info?.window && !projected ? info.window : extentOf(layers));
   const isCurve = !!(!projected && dim === 1 && grid?.dim === 1 && grid.xs);
   // Stable identities: the contour plot re-traces its contours only when these change.
   const gridProp = useMemo(
-    () => (!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values } : undefined),
+    () => (!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values, x: grid.x, y: grid.y } : undefined),
     [grid, dim, projected],
   );
   const curveProp = useMemo(() => (isCurve ? { x: grid!.xs!, y: grid!.values } : undefined), [grid, isCurve]);
@@ -187,6 +187,7 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
           yLabel={projected ? 'projection p₂' : dim === 1 ? 'L(x)' : 'y'}
           equalAspect={!projected}
           underlay={!projected && dim === 2 ? startMapUnderlay : undefined}
+          onAspect={!projected && dim === 2 ? setPlaneAspect : undefined}
         />
       </section>
       <section className="plot-cell" aria-label="Sharpness">

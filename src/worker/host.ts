@@ -5,7 +5,7 @@
  * See protocol.ts for the messages and the two modes.
  */
 import { createProblem } from '../engine/problems/registry.ts';
-import { lossGrid } from '../engine/grid.ts';
+import { landscapeWindow, lossGrid } from '../engine/grid.ts';
 import { flowsToTraces, parseRunFile, runFileForks, runFileTraces, runToJson, runFileToCsv, type RunFile } from '../engine/run-file.ts';
 import { sliceColumns, thinToAtMost } from '../engine/trace.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type Trace } from '../engine/types.ts';
@@ -416,9 +416,12 @@ export function createWorkerHost(post: Post): WorkerHost {
             post({ type: 'error', reqId: msg.reqId, message: 'This problem has no 2-D plot window.', input: false });
             break;
           }
-          const g = lossGrid(inst.problem, inst.window, msg.n);
+          const win = inst.window;
+          // A 2-D plane widens its window to keep equal aspect: sample all it will draw (docs/architecture.md).
+          const sampled = inst.problem.dim === 2 && msg.aspect ? landscapeWindow({ x: win.x, y: win.y ?? win.x }, msg.aspect) : win;
+          const g = lossGrid(inst.problem, sampled, msg.n);
           const xs = g.dim === 1 ? Float64Array.from({ length: g.nx }, (_, i) => g.x[0] + (i * (g.x[1] - g.x[0])) / (g.nx - 1)) : undefined;
-          post({ type: 'grid', reqId: msg.reqId, grid: { ...g, xs } }, xs ? [g.values.buffer, xs.buffer] : [g.values.buffer]);
+          post({ type: 'grid', reqId: msg.reqId, grid: { ...g, xs, frame: win } }, xs ? [g.values.buffer, xs.buffer] : [g.values.buffer]);
         } catch (e) {
           post({ type: 'error', reqId: msg.reqId, ...errorOf(e) });
         }

@@ -59,7 +59,8 @@ export type ToWorker =
    * fork point: replace the fork, no new ghost).
    */
   | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
-  | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number }
+  /** aspect: the plane frame's width/height in px (2-D): the landscape then covers all the frame draws. */
+  | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number; aspect?: number }
   /** `history`, `saved`: what the page draws besides the current run (ghosts, fork history, saved runs), for a JSON export. */
   | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv'; history?: HistoryInput; saved?: SavedInput[] }
   /** Parse, validate and thin a run file off the page's thread (text, or the file's bytes, transferred). */
@@ -160,4 +161,6 @@ export type EngineStatus =
 export interface GridResult extends LossGrid {
   /** 1-D: the x of each value (so the page does no arithmetic to draw the curve). */
   xs?: Float64Array;
+  /** The problem's own window, which the plot frames; `x`/`y` are where the landscape was sampled. */
+  frame: { x: [number, number]; y?: [number, number] };
 }

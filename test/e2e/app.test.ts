@@ -144,11 +144,11 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
         expect(t.cut, `${t.text} is cut at ${file}`).toBe(false);
         expect(t.h, `${t.text} wraps at ${file}`).toBeLessThan(30);
       }
-      // Every GD iterate of the whole horizon is inside the sampled window, and it is not lost in a corner:
+      // Every GD iterate of the whole horizon is inside the problem's window (the frame), and it is not lost in a corner:
       // the iterates span at least a third of the window in both directions.
       const fit = await appState<{ inside: boolean; fx: number; fy: number }>(
         page,
-        `(s) => { const g = s.grid, w = s.run.traces.gd.w; let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+        `(s) => { const g = { x: s.grid.frame.x, y: s.grid.frame.y ?? s.grid.frame.x }, w = s.run.traces.gd.w; let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
           for (let i = 0; i < w.length; i += 2) { x0 = Math.min(x0, w[i]); x1 = Math.max(x1, w[i]); y0 = Math.min(y0, w[i + 1]); y1 = Math.max(y1, w[i + 1]); }
           return { inside: x0 > g.x[0] && x1 < g.x[1] && y0 > g.y[0] && y1 < g.y[1], fx: (x1 - x0) / (g.x[1] - g.x[0]), fy: (y1 - y0) / (g.y[1] - g.y[0]) }; }`,
       );

@@ -156,3 +156,25 @@ export async function shot(page: Page, file: string, opts: { fullPage?: boolean;
 export async function appState<T>(page: Page, fn: string): Promise<T> {
   return page.evaluate(`(() => { const s = window.__rodflow.store.getState(); return (${fn})(s); })()`) as Promise<T>;
 }
+
+/**
+ * Share of the plane's plot area painted as "outside the sampled landscape" (contour-background's
+ * OUTSIDE_GRID, #f3f3f3): a band the loss grid does not cover. Waits for the grid that fits the frame.
+ */
+export async function unsampledShare(page: Page, figureId: string): Promise<number> {
+  await page.waitForTimeout(300); // the frame's aspect → a new grid → a redraw
+  return page.evaluate((fid) => {
+    const c = document.querySelector(`#${fid} canvas`) as HTMLCanvasElement | null;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return NaN;
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let grey = 0;
+    let painted = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] === 0) continue;
+      painted++;
+      if (d[i] === 243 && d[i + 1] === 243 && d[i + 2] === 243) grey++;
+    }
+    return painted ? grey / painted : NaN;
+  }, figureId);
+}

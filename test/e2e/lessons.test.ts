@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allScenes, sceneQuery } from '../../src/lessons/registry.ts';
 import { captionText } from '../../src/lessons/tex.ts';
-import { HAS_CHROMIUM, SHOTS, startHarness, type Harness, type OpenedPage } from './harness.ts';
+import { HAS_CHROMIUM, SHOTS, startHarness, unsampledShare, type Harness, type OpenedPage } from './harness.ts';
 import { layoutFaults } from './layout-check.ts';
 
 const SCENES = allScenes();
@@ -130,6 +130,8 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
     // The classic picture: the sharpness starts below 2/η = 200 and ends at it.
     expect(sharp.first).toBeLessThan(180);
     expect(Math.abs(sharp.last - 200)).toBeLessThan(15);
+    // The plane is taller than the problem's window (equal aspect): the landscape still covers all of it.
+    expect(await unsampledShare(page, 'lesson-plane')).toBeLessThan(0.002);
     await page.screenshot({ path: join(DIR, 'landing-1920x1080.png') });
     expect(p.errors).toEqual([]);
   }, 60_000);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
-import { HAS_CHROMIUM, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, openPage, shot, startHarness, unsampledShare, type Harness } from './harness.ts';
 
 let h: Harness;
 /**
@@ -232,6 +232,11 @@ describe.skipIf(!HAS_CHROMIUM)('plots in Chromium', () => {
     });
     if (nonPos) expect(sub).toMatch(/linear axis/);
     for (const n of r.drawn.loss.notes) expect(n).not.toMatch(/hidden/);
+    // The landscape covers the whole plane, also where equal aspect widened the window (no blank bands),
+    // here and 1920 px wide.
+    expect(await unsampledShare(page, 'contour')).toBeLessThan(0.002);
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    expect(await unsampledShare(page, 'contour')).toBeLessThan(0.002);
     expect(errors).toEqual([]);
   }, LIMIT);
 

@@ -7,7 +7,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from '../plots/index.ts';
 import type { HLine, Marker, Segment, VMark } from '../plots/types.ts';
-import { setCursor } from '../../state/controller.ts';
+import { setCursor, setPlaneAspect } from '../../state/controller.ts';
 import { useApp } from '../../state/store.ts';
 import { upTo, type ViewTrace } from '../../state/trace-buffer.ts';
 import type { FlowId } from '../../engine/types.ts';
@@ -186,9 +186,9 @@ function PlanePlot({ h, live, layers, dim, projected, grid, info, start, anns, c
   const arrows: Segment[] = anns.flatMap((a) => (a.kind === 'arrow' ? [{ x1: a.from[0], y1: a.from[1], x2: a.to[0], y2: a.to[1], color: ANNOT_COLOR, label: a.label, width: 2.5 }] : []));
   const markers: Marker[] = anns.flatMap((a) => (a.kind === 'point' ? [{ x: a.at[0], y: a.at[1], color: ANNOT_COLOR, label: a.label }] : []));
   const isCurve = !projected && dim === 1 && grid?.dim === 1 && !!grid.xs;
-  const gridProp = useMemo(() => (!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values } : undefined), [grid, dim, projected]);
+  const gridProp = useMemo(() => (!projected && dim === 2 && grid?.dim === 2 ? { nx: grid.nx, ny: grid.ny, values: grid.values, x: grid.x, y: grid.y } : undefined), [grid, dim, projected]);
   const curveProp = useMemo(() => (isCurve ? { x: grid!.xs!, y: grid!.values } : undefined), [grid, isCurve]);
-  const window2 = grid && !projected ? { x: grid.x, y: grid.dim === 2 ? grid.y : info?.window?.y } : info?.window && !projected ? info.window : extentOf(live);
+  const window2 = grid && !projected ? { x: grid.frame.x, y: grid.dim === 2 ? (grid.frame.y ?? grid.frame.x) : info?.window?.y } : info?.window && !projected ? info.window : extentOf(live);
   return (
     <ContourPlot
       id="lesson-plane"
@@ -207,6 +207,7 @@ function PlanePlot({ h, live, layers, dim, projected, grid, info, start, anns, c
       xLabel={projected ? 'projection p₁' : 'x'}
       yLabel={projected ? 'projection p₂' : dim === 1 ? 'L(x)' : 'y'}
       equalAspect={!projected}
+      onAspect={!projected && dim === 2 ? setPlaneAspect : undefined}
       showExport={!presenter}
     />
   );

@@ -35,6 +35,11 @@ interface Geometry {
   left: number;
 }
 
+/** Where the grid was sampled: its own extent when given, else the plot's window. */
+function gridWindow(grid: NonNullable<ContourPlotProps['grid']>, window: ContourPlotProps['window']): { x: [number, number]; y: [number, number] } {
+  return { x: grid.x ?? window.x, y: grid.y ?? window.y ?? window.x };
+}
+
 /** Smallest frame height a fitted 2-D plot shrinks to before its window is widened instead. */
 const FIT_FLOOR = 220;
 
@@ -110,6 +115,12 @@ export function ContourPlot(props: ContourPlotProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wx[0], wx[1], wy0[0], wy0[1], props.window.y?.[0], props.window.y?.[1], oneD, curve, logY, equalAspect, width, iw, ih]);
 
+  // The frame's aspect, for a landscape that covers all of it (reported on layout changes only).
+  const onAspect = props.onAspect;
+  useEffect(() => {
+    if (onAspect && !oneD && equalAspect && iw > 10 && ih > 10) onAspect(iw / ih);
+  }, [onAspect, oneD, equalAspect, iw, ih]);
+
   const levels = useMemo(
     () => (props.levels ? { levels: props.levels, log: false } : grid ? contourLevels(grid.values, 12) : { levels: [], log: false }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -126,7 +137,7 @@ export function ContourPlot(props: ContourPlotProps) {
     const ctx = c && setupCanvas(c, width, height);
     if (ctx) {
       enterPlotArea(ctx, iw, ih, left);
-      if (grid && !oneD) drawContours(ctx, grid, props.window, levels.levels, x, y);
+      if (grid && !oneD) drawContours(ctx, grid, gridWindow(grid, props.window), levels.levels, x, y);
       if (curve) drawCurve(ctx, curve, x, y, logY, ih);
       ctx.restore();
     }
@@ -212,7 +223,7 @@ export function ContourPlot(props: ContourPlotProps) {
       out.textContent = `x = ${format(xv)}   L ≈ ${format(L)}`;
     } else {
       const yv = g.y.invert(Y);
-      const L = grid ? bilinear(grid, { x: props.window.x, y: props.window.y ?? props.window.x }, xv, yv) : NaN;
+      const L = grid ? bilinear(grid, gridWindow(grid, props.window), xv, yv) : NaN;
       out.textContent = `x = ${format(xv)}, y = ${format(yv)}` + (Number.isFinite(L) ? `   L ≈ ${format(L)}` : '');
     }
   };

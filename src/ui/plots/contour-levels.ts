@@ -2,6 +2,7 @@
  * Contour level choice, d3-contour grid ↔ data mapping, equal-aspect windows. Pure:
  * test/plots-contour.test.ts.
  */
+import { widenToAspect } from '../../engine/grid.ts';
 import type { NumArray } from './types.ts';
 
 /**
@@ -60,19 +61,7 @@ export function equalAspectWindow(
   width: number,
   height: number,
 ): { x: [number, number]; y: [number, number] } {
-  const dx = win.x[1] - win.x[0];
-  const dy = win.y[1] - win.y[0];
-  if (!(dx > 0 && dy > 0 && width > 0 && height > 0)) return win;
-  const ux = dx / width; // data units per pixel
-  const uy = dy / height;
-  if (ux > uy) {
-    const cy = (win.y[0] + win.y[1]) / 2;
-    const h = (ux * height) / 2;
-    return { x: [win.x[0], win.x[1]], y: [cy - h, cy + h] };
-  }
-  const cx = (win.x[0] + win.x[1]) / 2;
-  const w = (uy * width) / 2;
-  return { x: [cx - w, cx + w], y: [win.y[0], win.y[1]] };
+  return width > 0 && height > 0 ? widenToAspect(win, width / height) : win;
 }
 
 /**

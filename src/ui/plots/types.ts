@@ -194,10 +194,15 @@ export interface ContourPlotProps extends PlotCommon {
   /** Data window. 1-D: x is the coordinate, y the loss range (optional: default = extent of `curve`). */
   window: { x: [number, number]; y?: [number, number] };
   /**
-   * 2-D: the loss sampled on an nx × ny lattice covering `window` inclusive of its corners, row-major with
+   * 2-D: the loss sampled on an nx × ny lattice covering its own `x`/`y` extent (default: `window`) inclusive of its corners, row-major with
    * y rows: values[j*nx + i] = L(x_i, y_j), x_i = x0 + i (x1−x0)/(nx−1), y_j = y0 + j (y1−y0)/(ny−1).
    */
-  grid?: { nx: number; ny: number; values: NumArray };
+  grid?: { nx: number; ny: number; values: NumArray; x?: [number, number]; y?: [number, number] };
+  /**
+   * 2-D with equal aspect: told the frame's pixel aspect (width/height) whenever the layout changes, so
+   * the caller can have the landscape sampled over all the frame draws (the grid's own x/y extent).
+   */
+  onAspect?: (aspect: number) => void;
   /** 1-D: the loss curve L(x) (x increasing). When present the plot is the 1-D view. */
   curve?: { x: NumArray; y: NumArray };
   /** Contour levels (default: chosen from the grid; log-spaced when the range is wide). */
