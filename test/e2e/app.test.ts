@@ -79,6 +79,17 @@ async function waitRun(page: Page, minStep = 0): Promise<void> {
   );
 }
 
+/** Wait for the run, then show all of it (the playhead at its end, paused): no replay to sit through. */
+async function toEnd(page: Page): Promise<void> {
+  await waitRun(page);
+  await page.evaluate(() => {
+    const store = (window as any).__rodflow.store;
+    const st = store.getState();
+    store.setState({ playhead: st.run.frontier, playing: false });
+  });
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+}
+
 const counter = async (page: Page) => Number((await page.getByTestId('step-counter').innerText()).replace(/[^0-9]/g, ''));
 
 describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
@@ -132,7 +143,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
   ] as const)('at laptop and projector sizes the plot titles stay whole on one line and the valley frames its dynamics (%s)', async (file, viewport) => {
     {
       const page = await open('#v=1', viewport);
-      await waitRun(page, 400);
+      await toEnd(page);
       const titles = await page.evaluate(() =>
         Array.from(document.querySelectorAll('.rfp-title')).map((el) => {
           const e = el as HTMLElement;
@@ -423,7 +434,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
   });
 
   it('a copied link after two η changes mid-run reopens the same forked run and the same ghosts (to 1e-12)', async () => {
-    const page = await open('?v=1&problem=valley&eta=0.3&steps=2000&speed=8');
+    const page = await open('?v=1&problem=valley&eta=0.3&steps=700&speed=8');
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     const eta = page.locator('#eta-input');
     /** Let the replay run on, pause, and change η in the field as a person would: a fork. */
