@@ -126,6 +126,9 @@ export interface OpenedPage {
 
 export async function openPage(h: Harness, search = '', viewport = { width: 1500, height: 1100 }): Promise<OpenedPage> {
   const ctx = await h.browser.newContext({ viewport, acceptDownloads: true });
+  // tsx (the benches) compiles with esbuild's keepNames, which wraps functions passed to page.evaluate in
+  // a `__name(...)` helper the page does not have.
+  await ctx.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
   const page = await ctx.newPage();
   const requests: string[] = [];
   const errors: string[] = [];
