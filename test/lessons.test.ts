@@ -17,6 +17,11 @@ import { LESSONS_DATA } from '../src/lessons/lessons.ts';
 import { captionFacts, captionText, TEX_MACROS } from '../src/lessons/tex.ts';
 import { computeStoredRun, configFromState, isNetworkState, strideFor } from '../src/lessons/stored-build.ts';
 import { gdIterate, measureFlowCost } from '../src/lessons/cost.ts';
+import { jobInputs } from '../src/engine/ensemble/jobs.ts';
+import { ensembleProblem } from '../src/engine/ensemble/problem.ts';
+import { FLOW_STRIDE, GD_STRIDE, REC, Trajectories } from '../src/engine/ensemble/trajectories.ts';
+import { sweepSeries } from '../src/engine/ensemble/views.ts';
+import { sweepJobFor } from '../src/ui/ensemble/sweep-job.ts';
 import { parseUrl } from '../src/state/url.ts';
 
 const RUNS = join(import.meta.dirname, '..', 'public', 'runs');
@@ -208,6 +213,38 @@ const FACTS: Record<string, () => number[]> = {
     const centre = gd.w[n] + gd.delta![n];
     expect(trEnd(r, 'rod-flow').dist).toBeLessThan(1e-9);
     return [gd.osc[n], Math.abs(centre)];
+  },
+  'quartic/sweep': () => {
+    // The scene's sweep is the explorer's job for its state (sweep-job.ts), run here with the float64
+    // trajectories the page's CPU pool runs.
+    const cfg = configFromState(sceneState('quartic', 'sweep'));
+    const { S, Q } = cfg.problem.params as { S: number; Q: number };
+    const job = sweepJobFor(cfg.problem, cfg.start ?? [], cfg.eta)!;
+    // The range shows the whole story: convergence below ηS = 2, the branch, and period doubling past 3.
+    expect(job.etaLo * S).toBeLessThan(1.9);
+    expect(job.etaHi * S).toBeGreaterThan(3.5);
+    expect(job.n).toBeGreaterThanOrEqual(1024);
+    const tr = new Trajectories(ensembleProblem(job.problem).field);
+    const inputs = jobInputs(job, 0, job.n);
+    const gd = new Float64Array(job.n * GD_STRIDE);
+    for (let i = 0; i < job.n; i++) tr.run('gd', inputs[3 * i], inputs[3 * i + 1], inputs[3 * i + 2], job.steps, gd, i * GD_STRIDE);
+    // Central Flow just past the edge only (the first η with ηS > 2): records [0, edge].
+    const eta = Array.from({ length: job.n }, (_, i) => inputs[3 * i]);
+    const edge = eta.findIndex((e) => e * S > 2);
+    const cf = new Float64Array(job.n * FLOW_STRIDE);
+    for (let i = 0; i <= edge; i++) tr.run('central-flow', inputs[3 * i], inputs[3 * i + 1], inputs[3 * i + 2], job.steps, cf, i * FLOW_STRIDE);
+    const s = sweepSeries(job, { gd: { data: gd, done: job.n }, 'central-flow': { data: cf, done: edge + 1 } });
+    // GD at the scene's η itself, on the branch x² = (S − 2/η)/Q.
+    const one = new Float64Array(GD_STRIDE);
+    tr.run('gd', cfg.eta, job.start[0], 0, job.steps, one, 0);
+    const branch = Math.abs(one[8 + 2 * (REC - 1)]);
+    expect(branch ** 2).toBeCloseTo((S - 2 / cfg.eta) / Q, 10);
+    // Period doubling: the first η past ηS = 3 whose attractor is neither a fixed point nor a 2-cycle.
+    const pd = eta.findIndex((e, i) => e * S > 3 && s.period[i] !== 1 && s.period[i] !== 2);
+    // Central Flow's σ at the edge: the band's half-width, against the closed form √(S/(3Q)).
+    const sigma = s.cf!.hi[edge] - s.cf!.c[edge];
+    expect(sigma).toBeCloseTo(Math.sqrt(S / (3 * Q)), 2);
+    return [branch, eta[pd] * S, sigma];
   },
   'valley/slide': () => {
     const r = run(sceneState('valley', 'slide'));

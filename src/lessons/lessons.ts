@@ -258,6 +258,20 @@ export const LESSONS_DATA: Lesson[] = [
         refs: ['regis2026', 'cohen2025'],
         storedRun: 'quartic-3-3',
       },
+      {
+        id: 'sweep',
+        title: 'All step sizes at once',
+        state: QUARTIC(2.5, 300),
+        plots: [{ id: 'sweep', size: 'large' }, { id: 'plane', size: 'medium' }],
+        caption:
+          'Each column: GD’s last iterates at one step size. Below ηS = 2 it converges to 0; from ηS = 2 to 3 it sits on the branch (±[[0.707]] at the dashed η = 1) with Rod Flow’s rod ends on it. The rod follows the lopsided cycle past ηS = 3 until the period doubles at ηS ≈ [[3.24]]. Central Flow misses GD from the edge on: its σ jumps to √(S/3Q) = [[0.91]] at ηS = 2.',
+        equations: ['\\gd{x}^2 = \\rf{\\delta^2} = \\frac{S - \\edge{2/\\eta}}{Q} \\quad (2 < \\eta S < 3)'],
+        annotations: [],
+        tryThis: 'Click the diagram past ηS = 3: the plane shows that run.',
+        controls: ['eta', 'transport'],
+        refs: ['regis2026', 'cohen2025'],
+        storedRun: 'quartic-2-5',
+      },
     ],
   },
   {

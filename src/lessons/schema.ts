@@ -13,7 +13,8 @@
 import { z } from 'zod';
 import { CONTROL_IDS, type ControlId } from '../state/settings.ts';
 
-export const PLOT_IDS = ['plane', 'sharpness', 'loss', 'rod', 'centre', 'distance', 'cost'] as const;
+/** 'sweep': the explorer's η sweep (bifurcation diagram) of the scene's problem and start, computed live. */
+export const PLOT_IDS = ['plane', 'sharpness', 'loss', 'rod', 'centre', 'distance', 'cost', 'sweep'] as const;
 export type PlotId = (typeof PLOT_IDS)[number];
 
 export const REF_IDS = ['cohen2021', 'damian2023', 'cohen2025', 'regis2026'] as const;

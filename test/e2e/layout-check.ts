@@ -12,7 +12,8 @@
 export function layoutFaults(): string[] {
   const out: string[] = [];
   const TOL = 1;
-  const frames = [...document.querySelectorAll<HTMLElement>('.lesson-plots .rfp-frame')];
+  // The explorer's plots (.rfp-frame) and its ensemble plots (.ens-frame: a lesson's η sweep).
+  const frames = [...document.querySelectorAll<HTMLElement>('.lesson-plots .rfp-frame, .lesson-plots .ens-frame')];
   for (const frame of frames) {
     const name = frame.closest('.lesson-plot-cell')?.getAttribute('data-plot') ?? '?';
     const fr = frame.getBoundingClientRect();
@@ -42,6 +43,10 @@ export function layoutFaults(): string[] {
       const a = yAxis.getBoundingClientRect();
       if (t.height > a.height + 2) out.push(`${name}: the y title "${yTitle.textContent}" is longer than its axis`);
     }
+    // An ensemble plot's axes: the rotated y title against the plot area's box.
+    const ensTitle = frame.querySelector<SVGTextElement>('.ens-axes > text[transform*=rotate]');
+    const ensArea = frame.querySelector<SVGRectElement>('.ens-axes > rect');
+    if (ensTitle && ensArea && ensTitle.getBoundingClientRect().height > ensArea.getBoundingClientRect().height + 2) out.push(`${name}: the y title "${ensTitle.textContent}" is longer than its axis`);
   }
   // The text column: every equation fits its width (Tex shrinks a long one; past that it would scroll),
   // and the column itself needs no scrolling.

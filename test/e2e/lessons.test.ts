@@ -54,6 +54,33 @@ async function waitScene(page: Page, lesson: number, scene: number): Promise<voi
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
 }
 
+/**
+ * A scene with the η sweep: wait until its live sweep finished every flow and the plot painted GD's
+ * attractor (the frame reports how many points its canvas drew). Returns the sweep's timings.
+ */
+async function waitSweep(page: Page, where: string): Promise<{ drawn: number; firstMs: number; doneMs: number; path: string }> {
+  await page
+    .waitForFunction(
+      () => {
+        const el = document.querySelector<HTMLElement>('[data-testid=lesson-sweep]');
+        const frame = el?.querySelector<HTMLElement>('[data-plot-frame][data-drawn]');
+        return !!el && Number(el.dataset.total) > 0 && el.dataset.done === el.dataset.total && Number(frame?.dataset.drawn) > 0;
+      },
+      null,
+      { timeout: scaled(20_000) },
+    )
+    .catch(async (e: Error) => {
+      const at = await page.evaluate(() => document.querySelector('[data-testid=lesson-sweep]')?.outerHTML.slice(0, 400) ?? 'no sweep plot').catch(() => '?');
+      throw new Error(`${where}: the sweep did not finish: ${e.message}\n${at}`);
+    });
+  // The last batch repaints in the next frames.
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('[data-testid=lesson-sweep]')!;
+    return { drawn: Number(el.querySelector<HTMLElement>('[data-plot-frame]')!.dataset.drawn), firstMs: Number(el.dataset.firstMs), doneMs: Number(el.dataset.doneMs), path: el.dataset.path ?? '' };
+  });
+}
+
 interface SceneCheck {
   caption: string;
   katex: number;
@@ -136,7 +163,8 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
     expect(p.errors).toEqual([]);
   }, 60_000);
 
-  const chunks = [0, 4, 8, 12, 16].map((i) => SCENES.slice(i, i + 4)).filter((c) => c.length);
+  // Four scenes per test, every scene (the list grows with the lessons).
+  const chunks = Array.from({ length: Math.ceil(SCENES.length / 4) }, (_, i) => SCENES.slice(4 * i, 4 * i + 4));
   chunks.forEach((chunk, c) =>
     it(`scenes open by their URL with caption, equations and annotations (part ${c + 1})`, async () => {
       const { page } = p;
@@ -152,6 +180,15 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
         expect(r.missing, where).toEqual([]);
         expect(r.outside, where).toEqual([]);
         expect(hashParam(page, 'scene'), where).toBe(String(index + 1));
+        if (scene.plots.some((pl) => pl.id === 'sweep')) {
+          // The sweep computes live: GD's attractor painted (1024 step sizes × 64 iterates, less any
+          // diverged), every flow finished on the CPU pool (no WebGPU in this browser).
+          const sw = await waitSweep(page, where);
+          expect(sw.drawn, where).toBeGreaterThan(1000);
+          expect(sw.path, where).toBe('cpu');
+          expect(sw.firstMs, where).toBeGreaterThan(0);
+          console.log(`${where}: the sweep's first frame ${sw.firstMs} ms, all flows ${sw.doneMs} ms after the scene opened`);
+        }
       }
       expect(p.errors).toEqual([]);
     }, scaled(40_000)),
@@ -208,6 +245,7 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
           const where = `${lesson.id}/${scene.id} at ${size.width}×${size.height}`;
           await openQuery(page, sceneQuery(lesson, index, true));
           await waitScene(page, lesson.number, index + 1);
+          if (scene.plots.some((pl) => pl.id === 'sweep')) await waitSweep(page, where);
           const m = await page.evaluate(() => {
             const px = (el: Element | null) => (el ? parseFloat(getComputedStyle(el).fontSize) : NaN);
             const min = (sel: string) => Math.min(...[...document.querySelectorAll(sel)].filter((e) => (e.textContent ?? '').trim() && (e as HTMLElement).getClientRects().length).map(px));
@@ -216,8 +254,8 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
             return {
               presenter: !!document.querySelector('.lesson-app.presenter'),
               caption: px(document.querySelector('[data-testid=caption]')),
-              ticks: min('.lesson-plots .rfp-plot svg text'),
-              legend: min('.lesson-plots .rfp-legend li'),
+              ticks: min('.lesson-plots .rfp-plot svg text, .lesson-plots .ens-plot svg text'),
+              legend: min('.lesson-plots .rfp-legend li, .lesson-plots .ens-legend-item, .lesson-plots .lesson-sweep-status'),
               sliderLabels: min('.lesson-controls label, .lesson-controls .counter span'),
               scrollH: document.documentElement.scrollHeight,
               scrollW: document.documentElement.scrollWidth,

@@ -11,11 +11,12 @@ import { getProblemSpec } from '../../engine/problems/registry.ts';
 import { isEnsembleProblem, ensembleProblem } from '../../engine/ensemble/problem.ts';
 import { F32_TOL, type MapJob, type SweepJob } from '../../engine/ensemble/jobs.ts';
 import type { EnsembleFlow } from '../../engine/ensemble/trajectories.ts';
-import { MAP_LAYERS, MAP_LAYER_LABELS, ensembleJson, mapCsv, mapValues, sharpnessAt, sweepCsv, sweepSeries, type MapLayer, type MapValues } from '../../engine/ensemble/views.ts';
+import { MAP_LAYERS, MAP_LAYER_LABELS, ensembleJson, mapCsv, mapValues, sweepCsv, sweepSeries, type MapLayer, type MapValues } from '../../engine/ensemble/views.ts';
 import { exportPng, exportSvg } from '../plots/export.ts';
 import { MapPlot, SweepPlots } from './EnsemblePlots.tsx';
 import { cpuPool } from './cpu-pool.ts';
 import { publishStartMap } from './StartMapUnderlay.tsx';
+import { defaultSweepRange, startSharpness, sweepJobFor } from './sweep-job.ts';
 import { jobKey, startEnsemble, type EnsembleRun, type PathChoice, type RunHandle } from './run.ts';
 import './ensemble.css';
 
@@ -86,15 +87,9 @@ export function EnsemblePanel() {
   const dim = probInfo?.dim ?? 1;
   const s0 = start.length ? start : (probInfo?.start ?? [0]);
 
-  // Sweep range: around 2/λ₁ at the start (×½ … ×2), unless set.
-  const lam = useMemo(() => {
-    try {
-      return probInfo ? sharpnessAt(problem, s0) : NaN;
-    } catch {
-      return NaN;
-    }
-  }, [probInfo, problem, s0]);
-  const defRange: [number, number] = lam > 0 ? [Number((1 / lam).toPrecision(3)), Number((4 / lam).toPrecision(3))] : [settings.eta / 2, settings.eta * 2];
+  // Sweep range: around 2/λ₁ at the start (×½ … ×2), unless set (sweep-job.ts, shared with the lessons).
+  const lam = useMemo(() => (probInfo ? startSharpness(problem, s0) : NaN), [probInfo, problem, s0]);
+  const defRange = defaultSweepRange(lam, settings.eta);
   const [range, setRange] = useState<[number, number] | null>(null);
   const [etaLo, etaHi] = range ?? defRange;
   const [sweepSteps, setSweepSteps] = useState(4096);
@@ -103,7 +98,7 @@ export function EnsemblePanel() {
 
   const job: SweepJob | MapJob | null = useMemo(() => {
     if (!view || !probInfo) return null;
-    if (view === 'sweep') return { kind: 'sweep', problem, start: s0.slice(0, dim), etaLo, etaHi, n: 1024, steps: sweepSteps };
+    if (view === 'sweep') return sweepJobFor(problem, s0.slice(0, dim), settings.eta, [etaLo, etaHi], sweepSteps);
     if (dim !== 2) return null;
     const w = window2 ?? probInfo.window;
     return { kind: 'map', problem, eta: Math.fround(settings.eta), x: w.x, y: w.y ?? w.x, nx: res, ny: res, steps: mapSteps };

@@ -16,52 +16,78 @@ const CF = '#009E73';
 const EDGE = '#CC79A7';
 
 export const MARGIN = { left: 58, right: 12, top: 10, bottom: 40 };
+export type Margin = typeof MARGIN;
+/** The axes' text size by default, px (the lessons' presenter mode asks for 20). */
+const TEXT_PX = 12;
+/** Margins that hold tick labels and axis titles at `px` (MARGIN at the default size). */
+export function marginFor(px: number = TEXT_PX): Margin {
+  if (px <= TEXT_PX) return MARGIN;
+  const k = px / TEXT_PX;
+  return { left: Math.round(MARGIN.left * k), right: Math.round(MARGIN.right * k), top: Math.round(MARGIN.top * k), bottom: Math.round(MARGIN.bottom * k) };
+}
 
-function Axes(props: { x: d3.ScaleContinuousNumeric<number, number>; y: d3.ScaleContinuousNumeric<number, number>; w: number; h: number; xLabel: string; yLabel: string; log?: boolean }) {
+function Axes(props: { x: d3.ScaleContinuousNumeric<number, number>; y: d3.ScaleContinuousNumeric<number, number>; w: number; h: number; xLabel: string; yLabel: string; log?: boolean; px?: number }) {
   const { x, y, w, h } = props;
+  const px = props.px ?? TEXT_PX;
+  const M = marginFor(px);
+  const k = px / TEXT_PX;
   const [d0, d1] = x.domain();
   // A log axis over less than a decade gets round linear ticks (d3's log ticks stop at the last power
   // of ten: 0.4 … 1 on [0.4, 1.6], the top of the range unlabelled).
   const shortLog = props.log && d1 / d0 < 10;
-  const count = Math.max(2, Math.floor(w / (shortLog ? 130 : 90)));
+  const count = Math.max(2, Math.floor(w / ((shortLog ? 130 : 90) * k)));
   const xt = shortLog ? d3.scaleLinear().domain([d0, d1]).ticks(count) : props.log ? (x as d3.ScaleLogarithmic<number, number>).ticks(count) : x.ticks(count);
-  const yt = y.ticks(Math.max(2, Math.floor(h / 45)));
+  const yt = y.ticks(Math.max(2, Math.floor(h / (45 * k))));
   const fx = shortLog ? d3.format('.3~g') : x.tickFormat(count, props.log ? '.3~g' : undefined);
   // Compact labels (8e+4, not 80,000): the left margin holds the ticks and the axis title.
   const fy = d3.format('.3~g');
   const shown = props.log && !shortLog ? xt.filter((_, i) => xt.length <= 8 || i % Math.ceil(xt.length / 8) === 0) : xt;
   return (
-    <g className="ens-axes" fontSize={12} fill="#222">
-      <rect x={MARGIN.left} y={MARGIN.top} width={w} height={h} fill="none" stroke="#888" />
+    <g className="ens-axes" fontSize={px} fill="#222">
+      <rect x={M.left} y={M.top} width={w} height={h} fill="none" stroke="#888" />
       {shown.map((t) => (
-        <g key={`x${t}`} transform={`translate(${MARGIN.left + x(t)},${MARGIN.top + h})`}>
+        <g key={`x${t}`} transform={`translate(${M.left + x(t)},${M.top + h})`}>
           <line y2={5} stroke="#888" />
-          <text y={18} textAnchor="middle">
+          <text y={Math.round(18 * k)} textAnchor="middle">
             {fx(t)}
           </text>
         </g>
       ))}
       {yt.map((t) => (
-        <g key={`y${t}`} transform={`translate(${MARGIN.left},${MARGIN.top + y(t)})`}>
+        <g key={`y${t}`} transform={`translate(${M.left},${M.top + y(t)})`}>
           <line x2={-5} stroke="#888" />
           <text x={-8} dy="0.32em" textAnchor="end">
             {fy(t)}
           </text>
         </g>
       ))}
-      <text x={MARGIN.left + w / 2} y={MARGIN.top + h + 34} textAnchor="middle">
+      <text x={M.left + w / 2} y={M.top + h + Math.round(34 * k)} textAnchor="middle">
         {props.xLabel}
       </text>
-      <text transform={`translate(14,${MARGIN.top + h / 2}) rotate(-90)`} textAnchor="middle">
+      <text transform={`translate(${Math.round(14 * k)},${M.top + h / 2}) rotate(-90)`} textAnchor="middle">
         {props.yLabel}
       </text>
     </g>
   );
 }
 
-function Frame(props: { title: string; subtitle: string; width: number; height: number; draw: (ctx: CanvasRenderingContext2D) => void; children: ReactNode; onClick?: (px: number, py: number) => void; legend?: ReactNode; testid: string; deps: unknown[] }) {
+function Frame(props: {
+  title: string;
+  subtitle: string;
+  width: number;
+  height: number;
+  /** Paints the data; returns how many points it painted (the frame reports it as data-drawn). */
+  draw: (ctx: CanvasRenderingContext2D) => number | void;
+  children: ReactNode;
+  onClick?: (px: number, py: number) => void;
+  legend?: ReactNode;
+  testid: string;
+  deps: unknown[];
+  margin?: Margin;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { width, height } = props;
+  const M = props.margin ?? MARGIN;
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
@@ -71,7 +97,9 @@ function Frame(props: { title: string; subtitle: string; width: number; height: 
     const ctx = c.getContext('2d')!;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    props.draw(ctx);
+    const n = props.draw(ctx);
+    // What the canvas holds, for tests (a plot that drew nothing is visible in the DOM).
+    c.closest('[data-plot-frame]')?.setAttribute('data-drawn', String(n ?? ''));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [width, height, ...props.deps]);
   return (
@@ -86,7 +114,7 @@ function Frame(props: { title: string; subtitle: string; width: number; height: 
           style={{ position: 'absolute', left: 0, top: 0, cursor: props.onClick ? 'crosshair' : undefined }}
           onClick={(e) => {
             const r = (e.currentTarget as SVGSVGElement).getBoundingClientRect();
-            props.onClick?.(e.clientX - r.left - MARGIN.left, e.clientY - r.top - MARGIN.top);
+            props.onClick?.(e.clientX - r.left - M.left, e.clientY - r.top - M.top);
           }}
         >
           {props.children}
@@ -108,27 +136,51 @@ function LegendItem({ color, label, kind = 'line', dash }: { color: string; labe
   );
 }
 
-/** Sweep: the bifurcation diagram (top) and GD's time-averaged sharpness with 2/η (bottom). */
-export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number; eta: number; width: number; onPickEta: (eta: number) => void; dim: 1 | 2; version: number }) {
+type SweepProps = { s: SweepSeries; etaLo: number; etaHi: number; eta: number; width: number; onPickEta: (eta: number) => void; dim: 1 | 2; version: number };
+
+/** The sweep's η axis (log) over a plot area `w` px wide. */
+const etaScale = (p: SweepProps, w: number) => d3.scaleLog().domain([p.etaLo, p.etaHi]).range([0, w]);
+
+/** An SVG path through the finite values of `a` against η (clamped just outside the plot area). */
+function sweepPath(s: SweepSeries, a: ArrayLike<number> | null | undefined, x: d3.ScaleLogarithmic<number, number>, yy: d3.ScaleLinear<number, number>, M: Margin): string {
+  if (!a) return '';
+  let d = '';
+  let pen = false;
+  for (let i = 0; i < s.n; i++) {
+    const v = a[i];
+    if (!Number.isFinite(v)) {
+      pen = false;
+      continue;
+    }
+    const px = M.left + x(s.eta[i]);
+    const py = M.top + Math.max(-2, Math.min(yy.range()[0] + 2, yy(v)));
+    d += `${pen ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
+    pen = true;
+  }
+  return d;
+}
+
+/**
+ * The bifurcation diagram: GD's last iterates against η, Rod Flow's ends w̄ ± δ and Central Flow's
+ * centre ± σ. `height` is the plot area's (default: from the width); `textPx` the axes' text size;
+ * `yLabel` replaces the default y title (a lesson on a projector wants a short one).
+ */
+export function SweepAttractorPlot(props: SweepProps & { height?: number; textPx?: number; yLabel?: string }) {
   const { s, width } = props;
-  const w = Math.max(120, width - MARGIN.left - MARGIN.right);
-  const h1 = Math.max(140, Math.min(320, Math.round(width * 0.42)));
-  const h2 = Math.max(100, Math.round(h1 * 0.55));
-  const x = d3.scaleLog().domain([props.etaLo, props.etaHi]).range([0, w]);
+  const M = marginFor(props.textPx);
+  const w = Math.max(120, width - M.left - M.right);
+  const h1 = props.height ?? Math.max(140, Math.min(320, Math.round(width * 0.42)));
+  const x = etaScale(props, w);
   // y: the attractor and the overlays' finite range.
   let lo = Infinity;
   let hi = -Infinity;
-  const scan = (a: ArrayLike<number> | null | undefined) => {
-    if (!a) return;
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (Number.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
+  for (let i = 0; i < s.attractor.length; i++) {
+    const v = s.attractor[i];
+    if (Number.isFinite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
-  };
-  scan(s.attractor);
+  }
   // The flows' overlays widen the range only by their bulk (2nd–98th percentile): a flow that runs off
   // just before it diverges would otherwise squash GD's attractor into a line (its path is clipped).
   const over: number[] = [];
@@ -141,6 +193,82 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
   if (!(hi > lo)) [lo, hi] = [lo === Infinity ? -1 : lo - 1, hi === -Infinity ? 1 : hi + 1];
   const pad = 0.05 * (hi - lo);
   const y = d3.scaleLinear().domain([lo - pad, hi + pad]).range([h1, 0]).nice();
+  const cursor = props.eta >= props.etaLo && props.eta <= props.etaHi ? M.left + x(props.eta) : null;
+  const pick = (px: number) => {
+    if (px < 0 || px > w) return;
+    props.onPickEta(Number(x.invert(px).toPrecision(4)));
+  };
+  const yLabel = props.yLabel ?? (props.dim === 1 ? 'x (GD’s last 64 iterates)' : '⟨w, u₀⟩, u₀: top eigenvector at the start');
+  return (
+    <Frame
+      testid="ens-sweep-top"
+      title="η sweep: GD’s attractor and the flows’ predictions"
+      subtitle={`${s.done}/${s.n} step sizes`}
+      width={width}
+      height={h1 + M.top + M.bottom}
+      margin={M}
+      deps={[props.version, props.etaLo, props.etaHi, props.textPx]}
+      onClick={(px) => pick(px)}
+      draw={(ctx) => {
+        let drawn = 0;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(M.left, M.top, w, h1);
+        ctx.clip();
+        // Bigger dots on a projector (presenter text size).
+        const r = props.textPx && props.textPx > TEXT_PX ? 1 : 0.6;
+        for (let i = 0; i < s.n; i++) {
+          const c = s.cls[i];
+          if (c < 0 || c === 3) continue;
+          ctx.fillStyle = c === 2 ? 'rgba(0,0,0,0.55)' : '#000';
+          const px = M.left + x(s.eta[i]);
+          for (let k = 0; k < REC; k++) {
+            const v = s.attractor[i * REC + k];
+            if (Number.isFinite(v)) {
+              ctx.fillRect(px - r, M.top + y(v) - r, 2 * r, 2 * r);
+              drawn++;
+            }
+          }
+        }
+        // Diverged step sizes: a grey band along the bottom.
+        ctx.fillStyle = 'rgba(85,85,85,0.35)';
+        for (let i = 0; i < s.n; i++) if (s.cls[i] === 3) ctx.fillRect(M.left + x(s.eta[i]) - 0.5, M.top + h1 - 6, 1.2, 6);
+        ctx.restore();
+        return drawn;
+      }}
+      legend={
+        <div className="ens-legend">
+          <LegendItem color="#000000" label={`GD: last ${REC} iterates`} kind="point" />
+          {s.rod && <LegendItem color={ROD} label="Rod Flow: w̄ ± δ" />}
+          {s.rod && <LegendItem color={ROD} label="Rod Flow: centre" dash="2 3" />}
+          {s.cf && <LegendItem color={CF} label="Central Flow: centre ± σ" />}
+          {s.cf && <LegendItem color={CF} label="Central Flow: centre" dash="2 3" />}
+          <LegendItem color="#555555" label="diverges" kind="area" />
+        </div>
+      }
+    >
+      <Axes x={x} y={y} w={w} h={h1} xLabel="step size η (log scale)" yLabel={yLabel} log px={props.textPx} />
+      <g fill="none" strokeWidth={1.6}>
+        <path d={sweepPath(s, s.rod?.lo, x, y, M)} stroke={ROD} />
+        <path d={sweepPath(s, s.rod?.hi, x, y, M)} stroke={ROD} />
+        <path d={sweepPath(s, s.rod?.c, x, y, M)} stroke={ROD} strokeDasharray="2 3" />
+        <path d={sweepPath(s, s.cf?.lo, x, y, M)} stroke={CF} />
+        <path d={sweepPath(s, s.cf?.hi, x, y, M)} stroke={CF} />
+        <path d={sweepPath(s, s.cf?.c, x, y, M)} stroke={CF} strokeDasharray="2 3" />
+      </g>
+      {cursor !== null && <line data-testid="ens-eta-cursor" x1={cursor} x2={cursor} y1={M.top} y2={M.top + h1} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
+    </Frame>
+  );
+}
+
+/** Sweep: the bifurcation diagram (top) and GD's time-averaged sharpness with 2/η (bottom). */
+export function SweepPlots(props: SweepProps) {
+  const { s, width } = props;
+  const M = MARGIN;
+  const w = Math.max(120, width - M.left - M.right);
+  const h1 = Math.max(140, Math.min(320, Math.round(width * 0.42)));
+  const h2 = Math.max(100, Math.round(h1 * 0.55));
+  const x = etaScale(props, w);
   let sLo = Infinity;
   let sHi = -Infinity;
   for (let i = 0; i < s.n; i++) {
@@ -153,107 +281,43 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
   sHi = Math.max(Math.min(sHi, 4 / props.etaLo), 2 / props.etaLo);
   if (!Number.isFinite(sLo)) [sLo, sHi] = [0, 1];
   const y2 = d3.scaleLinear().domain([Math.min(0, sLo), sHi * 1.05]).range([h2, 0]).nice();
-  const path = (a: ArrayLike<number> | null | undefined, yy: d3.ScaleLinear<number, number>) => {
-    if (!a) return '';
-    let d = '';
-    let pen = false;
-    for (let i = 0; i < s.n; i++) {
-      const v = a[i];
-      if (!Number.isFinite(v)) {
-        pen = false;
-        continue;
-      }
-      const px = MARGIN.left + x(s.eta[i]);
-      const py = MARGIN.top + Math.max(-2, Math.min(yy.range()[0] + 2, yy(v)));
-      d += `${pen ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`;
-      pen = true;
-    }
-    return d;
-  };
   const curve2eta: string[] = [];
   for (let i = 0; i <= 200; i++) {
     const e = props.etaLo * Math.pow(props.etaHi / props.etaLo, i / 200);
     const v = 2 / e;
-    if (v <= y2.domain()[1]) curve2eta.push(`${curve2eta.length ? 'L' : 'M'}${(MARGIN.left + x(e)).toFixed(1)},${(MARGIN.top + y2(v)).toFixed(1)}`);
+    if (v <= y2.domain()[1]) curve2eta.push(`${curve2eta.length ? 'L' : 'M'}${(M.left + x(e)).toFixed(1)},${(M.top + y2(v)).toFixed(1)}`);
   }
-  const cursor = props.eta >= props.etaLo && props.eta <= props.etaHi ? MARGIN.left + x(props.eta) : null;
+  const cursor = props.eta >= props.etaLo && props.eta <= props.etaHi ? M.left + x(props.eta) : null;
   const pick = (px: number) => {
     if (px < 0 || px > w) return;
     props.onPickEta(Number(x.invert(px).toPrecision(4)));
   };
-  const yLabel = props.dim === 1 ? 'x (GD’s last 64 iterates)' : '⟨w, u₀⟩, u₀: top eigenvector at the start';
   return (
     <div className="ens-sweep">
-      <Frame
-        testid="ens-sweep-top"
-        title="η sweep: GD’s attractor and the flows’ predictions"
-        subtitle={`${s.done}/${s.n} step sizes`}
-        width={width}
-        height={h1 + MARGIN.top + MARGIN.bottom}
-        deps={[props.version, props.etaLo, props.etaHi]}
-        onClick={(px) => pick(px)}
-        draw={(ctx) => {
-          ctx.save();
-          ctx.beginPath();
-          ctx.rect(MARGIN.left, MARGIN.top, w, h1);
-          ctx.clip();
-          for (let i = 0; i < s.n; i++) {
-            const c = s.cls[i];
-            if (c < 0 || c === 3) continue;
-            ctx.fillStyle = c === 2 ? 'rgba(0,0,0,0.55)' : '#000';
-            const px = MARGIN.left + x(s.eta[i]);
-            for (let k = 0; k < REC; k++) {
-              const v = s.attractor[i * REC + k];
-              if (Number.isFinite(v)) ctx.fillRect(px - 0.6, MARGIN.top + y(v) - 0.6, 1.2, 1.2);
-            }
-          }
-          // Diverged step sizes: a grey band along the bottom.
-          ctx.fillStyle = 'rgba(85,85,85,0.35)';
-          for (let i = 0; i < s.n; i++) if (s.cls[i] === 3) ctx.fillRect(MARGIN.left + x(s.eta[i]) - 0.5, MARGIN.top + h1 - 6, 1.2, 6);
-          ctx.restore();
-        }}
-        legend={
-          <div className="ens-legend">
-            <LegendItem color="#000000" label="GD: last 64 iterates" kind="point" />
-            {s.rod && <LegendItem color={ROD} label="Rod Flow: w̄ ± δ" />}
-            {s.rod && <LegendItem color={ROD} label="Rod Flow: centre" dash="2 3" />}
-            {s.cf && <LegendItem color={CF} label="Central Flow: centre ± σ" />}
-            {s.cf && <LegendItem color={CF} label="Central Flow: centre" dash="2 3" />}
-            <LegendItem color="#555555" label="diverges" kind="area" />
-          </div>
-        }
-      >
-        <Axes x={x} y={y} w={w} h={h1} xLabel="step size η (log scale)" yLabel={yLabel} log />
-        <g fill="none" strokeWidth={1.6}>
-          <path d={path(s.rod?.lo, y)} stroke={ROD} />
-          <path d={path(s.rod?.hi, y)} stroke={ROD} />
-          <path d={path(s.rod?.c, y)} stroke={ROD} strokeDasharray="2 3" />
-          <path d={path(s.cf?.lo, y)} stroke={CF} />
-          <path d={path(s.cf?.hi, y)} stroke={CF} />
-          <path d={path(s.cf?.c, y)} stroke={CF} strokeDasharray="2 3" />
-        </g>
-        {cursor !== null && <line data-testid="ens-eta-cursor" x1={cursor} x2={cursor} y1={MARGIN.top} y2={MARGIN.top + h1} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
-      </Frame>
+      <SweepAttractorPlot {...props} height={h1} />
       <Frame
         testid="ens-sweep-sharp"
         title="GD’s time-averaged sharpness against 2/η"
         subtitle="mean of λ₁ over the last 256 steps"
         width={width}
-        height={h2 + MARGIN.top + MARGIN.bottom}
+        height={h2 + M.top + M.bottom}
         deps={[props.version, props.etaLo, props.etaHi]}
         onClick={(px) => pick(px)}
         draw={(ctx) => {
+          let drawn = 0;
           ctx.save();
           ctx.beginPath();
-          ctx.rect(MARGIN.left, MARGIN.top, w, h2);
+          ctx.rect(M.left, M.top, w, h2);
           ctx.clip();
           for (let i = 0; i < s.n; i++) {
             const v = s.meanS[i];
             if (!Number.isFinite(v)) continue;
             ctx.fillStyle = CLASS_COLORS[s.cls[i]] ?? '#000';
-            ctx.fillRect(MARGIN.left + x(s.eta[i]) - 1, MARGIN.top + y2(v) - 1, 2, 2);
+            ctx.fillRect(M.left + x(s.eta[i]) - 1, M.top + y2(v) - 1, 2, 2);
+            drawn++;
           }
           ctx.restore();
+          return drawn;
         }}
         legend={
           <div className="ens-legend">
@@ -266,7 +330,7 @@ export function SweepPlots(props: { s: SweepSeries; etaLo: number; etaHi: number
       >
         <Axes x={x} y={y2} w={w} h={h2} xLabel="step size η (log scale)" yLabel="S̄ (mean λ₁)" log />
         <path d={curve2eta.join('')} fill="none" stroke={EDGE} strokeWidth={1.8} strokeDasharray="6 3" />
-        {cursor !== null && <line x1={cursor} x2={cursor} y1={MARGIN.top} y2={MARGIN.top + h2} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
+        {cursor !== null && <line x1={cursor} x2={cursor} y1={M.top} y2={M.top + h2} stroke="#0072B2" strokeWidth={1.5} strokeDasharray="5 3" />}
       </Frame>
     </div>
   );

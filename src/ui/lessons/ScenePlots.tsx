@@ -4,7 +4,7 @@
  * a point in the plane a labelled segment or marker. Series come from src/ui/series.ts like the
  * explorer's plots, so the lessons show exactly what the explorer shows.
  */
-import { memo, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from '../plots/index.ts';
 import type { HLine, Marker, Segment, VMark } from '../plots/types.ts';
 import { setCursor, setPlaneAspect } from '../../state/controller.ts';
@@ -16,6 +16,7 @@ import { onsetMarks, pickCentre, pickDist, pickLoss, pickOsc, pickSharpness, pla
 import { useElementWidth } from '../plots/dom.ts';
 import type { Annotation, PlotId, Scene } from '../../lessons/schema.ts';
 import { CostPanel } from './CostPanel.tsx';
+import { SweepPlot } from './SweepPlot.tsx';
 
 const Plot = memo(TimeSeriesPlot);
 
@@ -58,10 +59,20 @@ function FitCell({ id, guess, grow, children }: { id: string; guess: number; gro
   // shared by weight among the plot frames themselves (a plot with a three-row legend still gets its share).
   const [chromeH, setChromeH] = useState(0);
   const width = useElementWidth(ref);
+  // A plot whose chrome changes on its own (the η sweep's legend grows as its flows finish, its status
+  // line goes) is measured again.
+  const [, remeasure] = useState(0);
+  useEffect(() => {
+    const fig = ref.current?.firstElementChild;
+    if (!fig) return;
+    const ro = new ResizeObserver(() => remeasure((n) => n + 1));
+    ro.observe(fig);
+    return () => ro.disconnect();
+  }, []);
   useLayoutEffect(() => {
     const cell = ref.current;
     const fig = cell?.firstElementChild as HTMLElement | null;
-    const frame = cell?.querySelector<HTMLElement>('.rfp-frame, .cost-panel');
+    const frame = cell?.querySelector<HTMLElement>('.rfp-frame, .ens-frame, .cost-panel');
     if (!cell || !fig || !frame) return;
     // Title, subtitle and legend: the figure's height less its frame's (the cell's own padding aside).
     const chrome = fig === frame ? 0 : fig.offsetHeight - frame.offsetHeight;
@@ -143,6 +154,8 @@ export function ScenePlots({ scene, presenter }: { scene: Scene; presenter: bool
         return <Plot key={id} id="lesson-distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre" yLabel="distance" series={timeSeries(layers, 'steps', pickDist)} hLines={linesFor(anns, id)} marks={marksFor(anns, id)} logY={logs.has('dist')} {...common} />;
       case 'cost':
         return <CostPanel key={id} state={scene.state} height={h} />;
+      case 'sweep':
+        return <SweepPlot key={id} height={h} textPx={presenter ? PRESENTER_PX : undefined} presenter={presenter} />;
     }
   };
 
