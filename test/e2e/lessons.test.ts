@@ -182,10 +182,11 @@ describe.skipIf(!HAS_CHROMIUM)('lessons in the browser', () => {
         expect(hashParam(page, 'scene'), where).toBe(String(index + 1));
         if (scene.plots.some((pl) => pl.id === 'sweep')) {
           // The sweep computes live: GD's attractor painted (1024 step sizes × 64 iterates, less any
-          // diverged), every flow finished on the CPU pool (no WebGPU in this browser).
+          // diverged), every flow finished on the path 'auto' picked (the CPU pool here; WebGPU only on a
+          // hardware adapter).
           const sw = await waitSweep(page, where);
           expect(sw.drawn, where).toBeGreaterThan(1000);
-          expect(sw.path, where).toBe('cpu');
+          expect(['cpu', 'webgpu'], where).toContain(sw.path);
           expect(sw.firstMs, where).toBeGreaterThan(0);
           console.log(`${where}: the sweep's first frame ${sw.firstMs} ms, all flows ${sw.doneMs} ms after the scene opened`);
         }
