@@ -5,7 +5,7 @@
  * transport's stream stop rule, and recovery from a killed worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FromWorker, ToWorker } from '../src/worker/protocol.ts';
+import { inProcessWorkers } from './in-process-worker.ts';
 import { scaled } from './timeouts.ts';
 
 // ---- the browser globals the state modules touch -------------------------------------------------
@@ -36,7 +36,6 @@ g.cancelAnimationFrame = (id: number) => clearTimeout(id);
 const ls = new Map<string, string>();
 g.localStorage = { getItem: (k: string) => ls.get(k) ?? null, setItem: (k: string, v: string) => void ls.set(k, v) };
 
-const { createWorkerHost } = await import('../src/worker/host.ts');
 const ctl = await import('../src/state/controller.ts');
 const { store } = await import('../src/state/store.ts');
 const { parseUrl } = await import('../src/state/url.ts');
@@ -44,35 +43,9 @@ const { storedRunView } = await import('../src/lessons/stored.ts');
 const { createRunner } = await import('../src/engine/runner.ts');
 const { runToJson } = await import('../src/engine/run-file.ts');
 
-/** A worker for the page: the real dispatch, messages passed asynchronously as postMessage would. */
-const hosts: { close(): void }[] = [];
-const posted: ToWorker[] = [];
-/** Every message the workers sent to the page. */
-const received: FromWorker[] = [];
 /** While set, every worker swallows what it is sent: one stuck in a long synchronous job says nothing. */
 let silent = false;
-function inProcessWorker() {
-  const w = {
-    onmessage: null as ((ev: MessageEvent<FromWorker>) => void) | null,
-    onerror: null as ((ev: ErrorEvent) => void) | null,
-    dead: false,
-    postMessage(m: ToWorker) {
-      posted.push(m);
-      if (silent) return;
-      if (!w.dead) setTimeout(() => !w.dead && host.onMessage(structuredClone(m)), 0);
-    },
-    terminate() {
-      w.dead = true;
-      host.close();
-    },
-  };
-  const host = createWorkerHost((m) => {
-    received.push(m);
-    setTimeout(() => !w.dead && w.onmessage?.({ data: m } as MessageEvent<FromWorker>), 0);
-  });
-  hosts.push(host);
-  return w;
-}
+const { make: inProcessWorker, hosts, posted, received } = inProcessWorkers(() => silent);
 
 // Waits scale with the machine's load like the test timeouts (test/timeouts.ts).
 const until = async (pred: () => boolean, ms = scaled(15_000)) => {

@@ -6,7 +6,7 @@
  * bit for bit; a finished run comes back from the run cache at once, and the worker can still fork it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FromWorker, ToWorker } from '../src/worker/protocol.ts';
+import { inProcessWorkers } from './in-process-worker.ts';
 import { scaled } from './timeouts.ts';
 
 // ---- the browser globals the state modules touch (as in state-controller.test.ts) ----------------
@@ -25,35 +25,11 @@ g.requestAnimationFrame = (f: (t: number) => void) => setTimeout(() => f(perform
 g.cancelAnimationFrame = (id: number) => clearTimeout(id);
 g.localStorage = { getItem: () => null, setItem: () => {} };
 
-const { createWorkerHost } = await import('../src/worker/host.ts');
 const ctl = await import('../src/state/controller.ts');
 const { store } = await import('../src/state/store.ts');
 const cache = await import('../src/state/run-cache.ts');
 
-const hosts: { close(): void }[] = [];
-const posted: ToWorker[] = [];
-const received: FromWorker[] = [];
-function inProcessWorker() {
-  const w = {
-    onmessage: null as ((ev: MessageEvent<FromWorker>) => void) | null,
-    onerror: null as ((ev: ErrorEvent) => void) | null,
-    dead: false,
-    postMessage(m: ToWorker) {
-      posted.push(m);
-      if (!w.dead) setTimeout(() => !w.dead && host.onMessage(structuredClone(m)), 0);
-    },
-    terminate() {
-      w.dead = true;
-      host.close();
-    },
-  };
-  const host = createWorkerHost((m) => {
-    received.push(m);
-    setTimeout(() => !w.dead && w.onmessage?.({ data: m } as MessageEvent<FromWorker>), 0);
-  });
-  hosts.push(host);
-  return w;
-}
+const { make: inProcessWorker, hosts, posted } = inProcessWorkers();
 
 const until = async (pred: () => boolean, ms = scaled(15_000)) => {
   const t0 = Date.now();
