@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
-import { HAS_CHROMIUM, ROOT, SHOTS, TAKE_SHOTS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SHOTS, TAKE_SHOTS, TRACE_COLUMNS_JS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 import { scaled } from '../timeouts.ts';
 
 let h: Harness;
@@ -459,11 +459,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       appState<{ t0: number; eta: number; settingsEta: number; run: Record<string, Record<string, number[]>>; ghosts: { name: string; eta: number; traces: Record<string, Record<string, number[]>> }[] }>(
         p,
         `(s) => {
-          const cols = (tr) => Object.fromEntries(Object.entries(tr).map(([k, t]) => [k, {
-            t: Array.from(t.t.subarray(0, t.length)), w: Array.from(t.w.subarray(0, t.length * t.wDim)),
-            loss: Array.from(t.loss.subarray(0, t.length)), osc: Array.from(t.osc.subarray(0, t.length)),
-            sharpness: Array.from(t.sharpness.subarray(0, t.length * t.eigK)),
-            delta: t.delta ? Array.from(t.delta.subarray(0, t.length * t.wDim)) : [] }]));
+          const cols = ${TRACE_COLUMNS_JS};
           return { t0: s.run.t0, eta: s.run.eta, settingsEta: s.settings.eta, run: cols(s.run.traces),
             ghosts: s.ghosts.map((g) => ({ name: g.name, eta: g.eta, traces: cols(g.traces) })) };
         }`,

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { HAS_CHROMIUM, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, TRACE_COLUMNS_JS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 let page: Page;
@@ -33,11 +33,7 @@ const snapshot = () =>
   appState<Snapshot>(
     page,
     `(s) => {
-      const cols = (tr) => Object.fromEntries(Object.entries(tr).map(([k, t]) => [k, {
-        t: Array.from(t.t.subarray(0, t.length)), w: Array.from(t.w.subarray(0, t.length * t.wDim)),
-        loss: Array.from(t.loss.subarray(0, t.length)), osc: Array.from(t.osc.subarray(0, t.length)),
-        sharpness: Array.from(t.sharpness.subarray(0, t.length * t.eigK)),
-        delta: t.delta ? Array.from(t.delta.subarray(0, t.length * t.wDim)) : [] }]));
+      const cols = ${TRACE_COLUMNS_JS};
       return { t0: s.run.t0, eta: s.run.eta, forks: s.settings.forks ?? null, run: cols(s.run.traces),
         ghosts: s.ghosts.map((g) => ({ name: g.name, eta: g.eta, traces: cols(g.traces) })),
         saved: s.saved.map((g) => ({ name: g.name, kind: g.kind, eta: g.eta, traces: cols(g.traces) })) };

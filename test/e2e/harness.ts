@@ -155,6 +155,16 @@ export async function shot(page: Page, file: string, opts: { fullPage?: boolean;
   await page.screenshot({ path, fullPage: opts.fullPage ?? true });
 }
 
+/**
+ * In-page JS (for appState strings): a set of traces → every column of each, up to its length, as plain
+ * arrays (for comparing runs, ghosts and saved runs number by number).
+ */
+export const TRACE_COLUMNS_JS = `(tr) => Object.fromEntries(Object.entries(tr).map(([k, t]) => [k, {
+  t: Array.from(t.t.subarray(0, t.length)), w: Array.from(t.w.subarray(0, t.length * t.wDim)),
+  loss: Array.from(t.loss.subarray(0, t.length)), osc: Array.from(t.osc.subarray(0, t.length)),
+  sharpness: Array.from(t.sharpness.subarray(0, t.length * t.eigK)),
+  delta: t.delta ? Array.from(t.delta.subarray(0, t.length * t.wDim)) : [] }]))`;
+
 /** Read the app's store through the test hook (window.__rodflow). */
 export async function appState<T>(page: Page, fn: string): Promise<T> {
   return page.evaluate(`(() => { const s = window.__rodflow.store.getState(); return (${fn})(s); })()`) as Promise<T>;
