@@ -6,10 +6,10 @@
  * RODFLOW_DIST=dir builds to and serves that directory instead of dist/ (the tests use a private one,
  * so two test runs at once never write the same files).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPage } from './build-page.mjs';
 import { serveDist } from './serve-dist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,11 +17,9 @@ const dist = process.env.RODFLOW_DIST ? resolve(process.env.RODFLOW_DIST) : join
 
 if (!process.argv.includes('--no-build')) {
   console.log('Building the explorable (vite build)…');
-  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', dist, '--emptyOutDir'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  if (r.status !== 0) {
+  if (buildPage(dist, { stdio: 'inherit' }) !== null) {
     console.error('The build failed; see above.');
-    process.exit(r.status ?? 1);
+    process.exit(1);
   }
 }
 if (!existsSync(join(dist, 'index.html'))) {

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { createRunner } from '../../src/engine/runner.ts';
 import { runToJson } from '../../src/engine/run-file.ts';
 import type { RunConfig } from '../../src/engine/types.ts';
-import { HAS_CHROMIUM, ROOT, SHOTS, TAKE_SHOTS, TRACE_COLUMNS_JS, appState, openPage, shot, startHarness, type Harness } from './harness.ts';
+import { HAS_CHROMIUM, ROOT, SHOTS, TAKE_SHOTS, TRACE_COLUMNS_JS, appState, openPage, sharedBuild, shot, startHarness, type Harness } from './harness.ts';
 import { scaled } from '../timeouts.ts';
 
 let h: Harness;
@@ -829,10 +829,14 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
 });
 
 describe('npm start', () => {
-  it('builds the page, serves it on 127.0.0.1 with the CSP header, and prints the URL', async () => {
-    // A private out dir (RODFLOW_DIST): two test runs at once never build into the same dist/.
-    const dist = join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `start-${process.pid}`);
-    const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, PORT: '0', RODFLOW_DIST: dist } });
+  it('serves the production build on 127.0.0.1 with the CSP header, and prints the URL', async () => {
+    // `npm start` builds with scripts/build-page.mjs, the function that built the page every browser
+    // test of this run drives; here it serves that build (--no-build) instead of building it again.
+    // Outside a vitest run (no shared build) it builds into a private dir, as before.
+    const shared = await sharedBuild();
+    const dist = shared ?? join(ROOT, 'node_modules', '.cache', 'rodflow-e2e', `start-${process.pid}`);
+    const args = shared ? ['scripts/start.mjs', '--no-build'] : ['scripts/start.mjs'];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: '0', RODFLOW_DIST: dist } });
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -856,8 +860,8 @@ describe('npm start', () => {
       expect(html).not.toMatch(/(src|href)="https?:/);
     } finally {
       child.kill();
-      rmSync(dist, { recursive: true, force: true });
+      if (!shared) rmSync(dist, { recursive: true, force: true });
     }
-    // Longer than the 20 s default: a whole `vite build` runs inside this test (~5 s quiet).
+    // Longer than the 20 s default only for when no shared build exists and a whole `vite build` runs here.
   }, scaled(60_000));
 });

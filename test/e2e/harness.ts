@@ -3,7 +3,6 @@
  * Chromium with playwright-core, record every request the page makes. Tests skip only when
  * /usr/bin/chromium is absent.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,8 @@ const vitest = process.env.VITEST ? await import('vitest') : null;
 vitest?.vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT });
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../../scripts/serve-dist.mjs';
+// @ts-expect-error plain ESM helper without types
+import { buildPage } from '../../scripts/build-page.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -37,14 +38,10 @@ export const LAUNCH_ARGS = [
   '--disable-quic',
 ];
 
-/** Build into a private out dir so parallel test files and `npm start` never race on dist/. */
+/** Build into a private out dir so parallel test files and `npm start` never race on dist/: `npm start`'s build. */
 export function build(outDir: string): void {
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  // vitest sets NODE_ENV=test, and a child `vite build` that inherits it bundles React's development
-  // build (slower, and not the page users get): the tests drive the production page.
-  const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+  const failed = buildPage(outDir, { logLevel: 'error' });
+  if (failed !== null) throw new Error(failed);
 }
 
 export interface Harness {
@@ -59,7 +56,7 @@ export interface Harness {
  * the first caller builds under a lock (a directory, atomic across worker processes), the others wait
  * for it. Resolves to the dir, or null outside vitest's global setup (then each caller builds its own).
  */
-async function sharedBuild(): Promise<string | null> {
+export async function sharedBuild(): Promise<string | null> {
   let dir: string | undefined;
   try {
     dir = vitest?.inject('pageBuildDir');
