@@ -45,9 +45,16 @@ export function resolveRequestPath(base, url) {
   return { file };
 }
 
+/**
+ * Request-header budget: links keep their state in the fragment (never sent), but an old `?` link
+ * carries it in the request line, and Node's default 16 KB limit answered 431 (a blank page) to one
+ * of 20k characters. Chromium's own URL limit is 2 MiB, so any link a browser can send is served.
+ */
+export const MAX_HEADER_BYTES = 4 * 2 ** 20;
+
 export function serveDist(root, port = 0) {
   const base = resolve(root);
-  const server = createServer(async (req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (req, res) => {
     try {
       const r = resolveRequestPath(base, req.url);
       if (!r.file) {

@@ -66,6 +66,13 @@ describe('serve-dist', () => {
     }
   });
 
+  it('an old ? link of any length a browser sends opens the page (no 431 from the default 16 KB header limit)', async () => {
+    for (const n of [20_000, 1_000_000]) {
+      const r = await get('/?v=1&problem=custom&expr=' + 'x'.repeat(n));
+      expect(r, String(n)).toEqual({ status: 200, body: '<p>ok</p>' });
+    }
+  });
+
   it('resolveRequestPath compares against root + sep', () => {
     expect(resolveRequestPath('/srv/dist', '/..%2Fdist-secret%2Fx')).toEqual({ status: 403, text: 'forbidden' });
     expect(resolveRequestPath('/srv/dist', '/a/../b.js')).toEqual({ file: '/srv/dist/b.js' });
