@@ -2,11 +2,11 @@
 import type { FlowId, RunnerApi, Trace } from '../engine/types.ts';
 import { FLOW_IDS } from '../engine/types.ts';
 import { meanDistance, onsetStep } from '../engine/metrics.ts';
+import { formatNumber } from '../engine/format.ts';
 
+/** A table cell: `digits` significant digits kept as written (aligned columns), exponent outside [1e-3, 1e5), a dash when non-finite. */
 function fmt(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return '—';
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(digits - 1) : v.toPrecision(digits);
+  return formatNumber(v, { sig: digits, trim: 'none', expPlus: true, nan: '—', inf: '—', negInf: '—' });
 }
 
 /** First recorded time at which the top eigenvalue exceeds 2/η (EoS onset), or NaN (engine/metrics.ts). */

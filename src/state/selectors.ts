@@ -3,6 +3,7 @@
  * ends and freezes, and the λ behind "η just below 2/λ". The UI and the state modules import these;
  * they change nothing.
  */
+import { formatNumber, JS_STYLE } from '../engine/format.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import type { FlowId, ProblemSettings, RunConfig } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
@@ -40,8 +41,9 @@ export const problemKey = (s: Settings) => JSON.stringify([s.problem, s.params, 
 export const runKey = (s: Settings) => JSON.stringify([problemKey(s), s.start, s.steps, s.flows, s.flowOptions, engineOf(s)]);
 export const forksKey = (s: Settings) => JSON.stringify(s.forks ?? []);
 
+/** η as labels and names show it: 4 significant digits, the shortest text (engine/format.ts). */
 export function fmtEta(v: number): string {
-  return String(Number(v.toPrecision(4)));
+  return formatNumber(v, { ...JS_STYLE, sig: 4 });
 }
 
 /** End of the clock for the current run (absolute). */

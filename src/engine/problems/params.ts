@@ -1,9 +1,9 @@
+import { formatNumber, JS_STYLE } from '../format.ts';
 import { InputError, type ParamSpec, type ProblemSpec, type ProblemSettings } from '../types.ts';
 
-/** Format a number for labels and messages: short, no trailing zeros. */
+/** Format a number for labels and messages: short, no trailing zeros, integers whole (engine/format.ts). */
 export function fmt(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(6)));
+  return formatNumber(v, { ...JS_STYLE, sig: 6, exactIntegers: true });
 }
 
 function checkValue(problemId: string, p: ParamSpec, v: unknown): number {

@@ -4,6 +4,7 @@
  * fresh rod, a fresh eigen-tracker) and the STEADY steps after them.
  */
 import { useEffect, useState } from 'react';
+import { formatNumber } from '../../engine/format.ts';
 import type { FlowId } from '../../engine/types.ts';
 import type { FlowCost } from '../../lessons/cost.ts';
 import type { CostReply, CostRequest } from '../../lessons/cost.worker.ts';
@@ -71,7 +72,8 @@ export function CostPanel({ state, height }: { state: string; height: number }) 
   );
 }
 
-const fmt = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
+/** Evaluations per step: whole from 10 up, one decimal below. */
+const fmt = (v: number) => formatNumber(v, { fixed: v >= 10 ? 0 : 1 });
 
 function Bar({ v, max, color }: { v: number; max: number; color: string }) {
   return (

@@ -4,6 +4,7 @@
 import { scaleLinear, scaleLog, format as d3format } from 'd3';
 import type { ScaleContinuousNumeric } from 'd3';
 import type { Series } from './types.ts';
+import { formatNumber as formatText, PLOT_STYLE } from '../../engine/format.ts';
 import { sx, sy, usableLength } from './access.ts';
 
 export type Scale = ScaleContinuousNumeric<number, number>;
@@ -256,14 +257,7 @@ function linearFormatter(step: number, mag: number): (v: number) => string {
   return (v) => f(v).replace(/-/g, '−');
 }
 
-/** Readout formatting: `sig` significant digits, exponent form outside [1e-3, 1e5), true minus sign. */
+/** Readout formatting: `sig` significant digits, exponent form outside [1e-3, 1e5), true minus sign (engine/format.ts). */
 export function formatNumber(v: number, sig = 4): string {
-  if (Number.isNaN(v)) return '—';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  let s: string;
-  if (a >= 1e5 || a < 1e-3) s = d3format(`.${sig - 1}~e`)(v).replace('e+', 'e');
-  else s = d3format(`.${sig}~r`)(v);
-  return s.replace(/-/g, '−');
+  return formatText(v, { ...PLOT_STYLE, sig });
 }
