@@ -1,9 +1,25 @@
 import { defineConfig } from 'vitest/config';
 import { scaled } from './test/timeouts.ts';
 
+/**
+ * Pure engine and plot-math test files: they keep no module state between tests that another file could
+ * see (no worker link, no tfjs backend registry, no child process), so they share one module graph per
+ * vitest worker (isolate: false) instead of importing the engine afresh for every file.
+ */
+const SHARED = [
+  'test/flows-{central,central-igr,gd,gradient,ode,rod}.test.ts',
+  'test/{linalg,lanczos,qp,theorems,problems,grid,eta,runner,session,run-file,watchdog}.test.ts',
+  'test/plots-*.test.ts',
+  'test/nn-{accuracy,mlp,registry}.test.ts',
+  'test/custom-expr*.test.ts',
+  'test/fuzz-{expr,run-file,url}.test.ts',
+  'test/wgsl-*.test.ts',
+  'test/ensemble-*.test.ts',
+  'test/cli-args.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     // The budget (docs/architecture.md, "Tests"): no test over 20 s on a quiet 2-core machine, and the
     // suite must pass with two copies running at once (scaled only on an oversubscribed machine:
@@ -18,5 +34,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     // 2-core machines: browser tests run in their own files; keep parallelism modest.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'engine', include: SHARED, isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: SHARED } },
+    ],
   },
 });
