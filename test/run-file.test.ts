@@ -84,7 +84,7 @@ describe('run file (schema 1)', () => {
     const cases: [string, (f: any) => unknown, RegExp][] = [
       ['schema is an object without a string form', (f) => (f.schema = { toString: 'x' }), /schema version \(schema\): expected the number 1 or 2, got an object/],
       ['schema is the text "1"', (f) => (f.schema = '1'), /schema version \(schema\): expected the number 1 or 2, got the text "1"/],
-      ['ragged eigenvalue rows', (f) => f.flows.gd.eigenvalues[2].pop(), /eigenvalues \(flows\.gd\.eigenvalues\) row 2 has 1 values but row 0 has 2/],
+      ['ragged eigenvalue rows', (f) => f.flows.gd.eigenvalues[2].pop(), /eigenvalues \(flows\.gd\.eigenvalues\) row 2 has 1 value but row 0 has 2/],
       ['ragged δ rows', (f) => f.flows.gd.delta[1].push(3), /rod vectors δ \(flows\.gd\.delta\) row 1 has 3 values; expected 2/],
       ['empty state rows', (f) => f.flows.gd.w.forEach((r: number[]) => r.splice(0)), /states \(flows\.gd\.w\) row 0 has 0 values; expected 2/],
       ['η = 1e308', (f) => (f.eta = 1e308), /step size η \(eta\): expected at most 1000, got 1e\+308/],

@@ -259,6 +259,9 @@ function fail(msg: string): never {
   throw new InputError(`Not a Rod Flow Explorer run file: ${msg}.`);
 }
 
+/** "1 value", "3 values" (messages name the count a row has). */
+const valueCount = (n: number) => `${n} value${n === 1 ? '' : 's'}`;
+
 /** Shapes zod does not state for one set of flows (at `at`: [] for the top level, a segment's or saved run's path). */
 function checkFlows(flows: RunFile['flows'], dim: number, at: PropertyKey[]): void {
   for (const [id, rec] of Object.entries(flows) as [FlowId, FlowRecord][]) {
@@ -274,7 +277,7 @@ function checkFlows(flows: RunFile['flows'], dim: number, at: PropertyKey[]): vo
     if (!rec.projected && dim > RUN_FILE_LIMITS.maxRow) fail(`${name('projected')} must be true for a problem of dimension ${dim} (> ${RUN_FILE_LIMITS.maxRow}: states are 2-D projections)`);
     const rowsOf = (col: 'w' | 'delta', rs: (number | null)[][] | undefined) => {
       rs?.forEach((r, i) => {
-        if (r.length !== width) fail(`${name(col)} row ${i} has ${r.length} values; expected ${width} (${rec.projected ? 'a 2-D projection' : 'the problem dimension'})`);
+        if (r.length !== width) fail(`${name(col)} row ${i} has ${valueCount(r.length)}; expected ${width} (${rec.projected ? 'a 2-D projection' : 'the problem dimension'})`);
       });
     };
     rowsOf('w', rec.w);
@@ -282,7 +285,7 @@ function checkFlows(flows: RunFile['flows'], dim: number, at: PropertyKey[]): vo
     const k = rec.eigenvalues[0]?.length ?? 1;
     if (k < 1 || k > RUN_FILE_LIMITS.maxEig) fail(`${name('eigenvalues')} rows must hold 1 to ${RUN_FILE_LIMITS.maxEig} values (row 0 has ${k})`);
     rec.eigenvalues.forEach((r, i) => {
-      if (r.length !== k) fail(`${name('eigenvalues')} row ${i} has ${r.length} values but row 0 has ${k}`);
+      if (r.length !== k) fail(`${name('eigenvalues')} row ${i} has ${valueCount(r.length)} but row 0 has ${k}`);
     });
   }
 }
