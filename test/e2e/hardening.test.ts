@@ -1,0 +1,122 @@
+/**
+ * Issue 12 in the page, the rows other browser files do not cover: an expression too big to differentiate
+ * (row 8) is refused at once and the next one runs without a reload; an odd step count above the default
+ * trace capacity (row 0b) runs to its last step; a run file with a million samples (row 3) is parsed and
+ * thinned in the worker while the page keeps drawing frames.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { HAS_CHROMIUM, openPage, startHarness, type Harness, type OpenedPage } from './harness.ts';
+
+let h: Harness;
+let shared: OpenedPage | null = null;
+
+async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
+  if (!shared) shared = await openPage(h, hash);
+  else {
+    await shared.page.goto('about:blank');
+    await shared.page.goto(h.url + hash, { waitUntil: 'load' });
+  }
+  shared.errors.length = 0;
+  return shared;
+}
+
+const done = (page: Page, timeout = 30_000) =>
+  page.waitForFunction(() => {
+    const s = (window as any).__rodflow?.store.getState();
+    return s && s.run.done;
+  }, null, { timeout });
+
+describe.skipIf(!HAS_CHROMIUM)('hardening in the page (issue 12)', () => {
+  beforeAll(async () => {
+    h = await startHarness('hardening');
+  }, 180_000);
+  afterAll(async () => {
+    await shared?.page.context().close();
+    await h?.close();
+  });
+
+  it('row 8: a sin(…) nested 79 deep is refused with one line at once; typing x^2 then runs without a reload', async () => {
+    const { page, errors } = await open('#v=1&problem=custom&expr=' + encodeURIComponent('x^2+y^2') + '&steps=100&play=0');
+    await done(page);
+    const deep = 'sin('.repeat(79) + 'x' + ')'.repeat(79);
+    const t0 = Date.now();
+    await page.locator('#expr-input').fill(deep);
+    await page.locator('#expr-input').press('Enter');
+    await page.locator('#expr-error').waitFor({ timeout: 10_000 });
+    const refusedMs = Date.now() - t0;
+    expect(await page.locator('#expr-error').innerText()).toMatch(/too large to compile/);
+    await page.locator('#expr-input').fill('x^2');
+    await page.locator('#expr-input').press('Enter');
+    await page.waitForFunction(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return s.settings.expr === 'x^2' && s.run.done && !s.run.error && s.run.frontier === 100;
+    }, null, { timeout: 15_000 });
+    expect(await page.locator('#expr-error').count()).toBe(0);
+    // The engine refuses before differentiating (it used to compute for > 90 s): seconds, not minutes.
+    expect(refusedMs).toBeLessThan(5_000);
+    expect(errors).toEqual([]);
+  });
+
+  it('row 0b: an odd step count above the default trace capacity (5001) runs to its last step, recorded', async () => {
+    const { page, errors } = await open('#v=1&problem=valley&steps=5001&flows=gd,rod-flow&play=0');
+    await done(page);
+    const r = await page.evaluate(() => {
+      const s = (window as any).__rodflow.store.getState();
+      return { error: s.run.error, frontier: s.run.frontier, last: Object.values(s.run.traces).map((t: any) => t.t[t.length - 1]) };
+    });
+    expect(r.error).toBeNull();
+    expect(r.frontier).toBe(5001);
+    expect(r.last).toEqual([5001, 5001]);
+    expect(errors).toEqual([]);
+  });
+
+  it('row 3: a million-sample run file is parsed and thinned in the worker, with a progress note, while frames keep coming', async () => {
+    // 4 flows × 250k samples of a 1-D problem (~19 MB): a main-thread parse and check of it takes seconds.
+    const n = 250_000;
+    const col = (v: unknown) => new Array(n).fill(v);
+    const rec = () => ({ stride: 1, projected: false, t: Array.from({ length: n }, (_, i) => i), w: col([0.5]), loss: col(0.125), predictedLoss: col(0.125), sharpness: col(1), eigenvalues: col([1]), dist: col(0) });
+    const file = { schema: 1, problem: { id: 'quadratic', params: { lambda: 1 }, label: 'quadratic', dim: 1 }, eta: 0.1, start: [1], steps: n - 1, t0: 0, flows: { gd: rec(), 'gradient-flow': rec(), 'central-flow': rec(), 'rod-flow': rec() } };
+    const path = join(mkdtempSync(join(tmpdir(), 'rodflow-import-')), 'big.json');
+    writeFileSync(path, JSON.stringify(file));
+    const { page, errors } = await open('#v=1&problem=valley&steps=100&play=0');
+    await done(page);
+    await page.evaluate(() => {
+      const w = window as any;
+      w.__gaps = [];
+      w.__notes = [];
+      let last = performance.now();
+      const tick = (t: number) => {
+        w.__gaps.push(t - last);
+        last = t;
+        const note = w.__rodflow.store.getState().toast?.text;
+        if (note && w.__notes[w.__notes.length - 1] !== note) w.__notes.push(note);
+        if (!/^(Imported|Could not)/.test(note ?? '')) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const t0 = Date.now();
+    await page.getByTestId('import-file').setInputFiles(path);
+    await page.waitForFunction(() => /^(Imported|Could not)/.test((window as any).__rodflow.store.getState().toast?.text ?? ''), null, { timeout: 60_000 });
+    const importMs = Date.now() - t0;
+    const { gaps, notes, saved } = await page.evaluate(() => {
+      const w = window as any;
+      const s = w.__rodflow.store.getState();
+      return { gaps: w.__gaps as number[], notes: w.__notes as string[], saved: s.saved.map((o: any) => Object.values(o.traces).map((t: any) => t.length)) };
+    });
+    expect(notes[0]).toMatch(/^Importing big\.json/);
+    expect(notes[notes.length - 1]).toMatch(/^Imported big\.json: .*\(1,000,000 samples thinned to [\d,]+\)/);
+    expect(saved).toHaveLength(1);
+    for (const len of saved[0]) expect(len).toBeLessThanOrEqual(4096);
+    // Frames kept coming while the worker parsed: no gap near the import's own length (a parse on the main
+    // thread would be one gap of seconds). The bound is loose for a loaded 2-core machine, not 50 ms.
+    const longest = Math.max(...gaps);
+    console.log(`import of ${n * 4} samples: ${importMs} ms, ${gaps.length} frames, longest gap ${longest.toFixed(0)} ms`);
+    expect(gaps.length).toBeGreaterThan(5);
+    expect(longest).toBeLessThan(Math.max(1_000, importMs / 2));
+    expect(errors).toEqual([]);
+  });
+});
