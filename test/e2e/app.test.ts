@@ -653,11 +653,14 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
     const engineState = (page: Page) => appState<EngineState>(page, '(s) => s.engine');
     const waitEngine = (page: Page) =>
       page.waitForFunction(() => (window as any).__rodflow.store.getState().engine?.phase === 'running', null, { timeout: 120_000 });
-    /** Steps per second the worker streams while playing, over `ms` of wall time. */
-    async function stepsPerSecond(page: Page, ms: number): Promise<number> {
+    /**
+     * The worker streams while playing: waits for `n` more steps and returns the rate seen (for the log;
+     * throughput itself is `npm run bench -- browser`'s business, not a test's).
+     */
+    async function stepsAdvance(page: Page, n: number): Promise<number> {
       const s0 = await appState<number>(page, '(s) => s.run.step');
       const t0 = Date.now();
-      await page.waitForTimeout(ms);
+      await page.waitForFunction((k) => (window as any).__rodflow.store.getState().run.step >= k, s0 + n, { timeout: 30_000 });
       const s1 = await appState<number>(page, '(s) => s.run.step');
       return ((s1 - s0) * 1000) / (Date.now() - t0);
     }
@@ -698,14 +701,14 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       await release(page);
     });
 
-    it('the float64 page loads no tfjs; the engine select switches to wasm (URL, badge) and back; steps/s of each', async () => {
+    it('the float64 page loads no tfjs; the engine select switches to wasm (URL, badge) and back; both advance', async () => {
       const o = await openPage(h, '?v=1&problem=mlp-chebyshev&steps=20000&speed=200&flows=gd');
       const { page, requests } = o;
       page.on('request', (r) => allRequests.push(r.url()));
       page.on('pageerror', (e) => allErrors.push(String(e)));
       await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 20, null, { timeout: 60_000 });
       expect(await page.getByTestId('engine-badge').innerText()).toContain('CPU float64 (reference)');
-      const f64 = await stepsPerSecond(page, 3000);
+      const f64 = await stepsAdvance(page, 10);
       // Nothing of the tfjs path was fetched (no engine-backend chunk, no tfjs module, no .wasm), and
       // the page itself never started tfjs (its engine global is created when tfjs-core loads).
       expect(requests.filter((u) => /engine-backend|tfjs|\.wasm/.test(u))).toEqual([]);
@@ -715,7 +718,7 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       await waitEngine(page);
       expect((await engineState(page))?.info?.name).toBe('wasm');
       await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 20, null, { timeout: 60_000 });
-      const wasm = await stepsPerSecond(page, 3000);
+      const wasm = await stepsAdvance(page, 10);
       // The wasm binary came from this origin (CSP: 'self' plus 'wasm-unsafe-eval').
       expect(requests.some((u) => u.startsWith(h.url) && u.endsWith('.wasm'))).toBe(true);
       const dim = await appState<number>(page, '(s) => s.run.info.dim');
