@@ -8,6 +8,7 @@
  * the step where λ₁ first passed 2/η (as far as the flow has looked at λ₁: every sample and the last
  * finite state) and the step where the loss went bad.
  */
+import { formatNumber } from '../format.ts';
 import { InputError, type FlowId, type FlowOptions, type OptionSpec, type Problem, type StopInfo, type Vec } from '../types.ts';
 import { checkEta } from '../eta.ts';
 import { Spectrum } from './spectrum.ts';
@@ -16,11 +17,9 @@ import { pastEdge, stabilityEdge } from '../metrics.ts';
 /** Options every flow reads but the UI does not show: set by the runner. */
 export const COMMON_HIDDEN_OPTIONS = ['t0', 'eigK'] as const;
 
+/** Numbers in the flows' messages: 3 digits, "1.23e+5" outside [1e-3, 1e5) (engine/format.ts). */
 export function fmtNum(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
-  return String(Number(v.toPrecision(3)));
+  return formatNumber(v, { sig: 3, trim: 'plain', expPlus: true });
 }
 
 /** Reads and checks the options against their specs (unknown keys are an error, hidden ones allowed). */
