@@ -164,7 +164,7 @@ export function ContourPlot(props: ContourPlotProps) {
     let drawn = 0;
     for (const p of visible) {
       const s = oneD ? placeOnCurve(p, placeY) : p;
-      drawSeries(ctx, s, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, marks: false });
+      drawSeries(ctx, s, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, iw, marks: false });
       if (usableLength(p) > 0) drawn++;
     }
     ctx.restore();

@@ -128,7 +128,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
       const fx = fastMap(x, logX);
       const fy = fastMap(y, logY);
       let marked = 0;
-      for (const s of visible) marked += drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr, ih });
+      for (const s of visible) marked += drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr, ih, iw });
       ctx.restore();
       // What was drawn, for tests and the export: series with data, and off-scale edge markers.
       const fr = frameRef.current;

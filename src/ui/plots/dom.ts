@@ -6,6 +6,7 @@ import { useEffect, useState, type RefObject } from 'react';
 import { select, type Selection } from 'd3';
 import type { Series } from './types.ts';
 import { toPixelPath } from './thin.ts';
+import { clipSegment } from './contour-overlay.ts';
 import { chooseTicks, type Scale } from './scales.ts';
 import { REF_COLORS } from '../palette.ts';
 
@@ -77,7 +78,7 @@ export function drawSeries(
   s: Series,
   px: (v: number) => number,
   py: (v: number) => number,
-  opts: { logX?: boolean; logY?: boolean; columns: number; ih?: number; marks?: boolean },
+  opts: { logX?: boolean; logY?: boolean; columns: number; ih?: number; iw?: number; marks?: boolean },
 ): number {
   const kind = s.kind ?? 'line';
   // Pixels are clamped to a band around the plot (never ±Infinity); with `ih`, log-axis samples ≤ 0 are
@@ -104,18 +105,21 @@ export function drawSeries(
     ctx.lineWidth = s.width ?? (kind === 'line+points' ? 1 : 2);
     ctx.setLineDash(dashArray(s.dash));
     ctx.beginPath();
-    let pen = false;
-    for (let i = 0; i < n; i++) {
-      const x = xy[2 * i];
-      const y = xy[2 * i + 1];
-      if (Number.isNaN(x)) {
-        pen = false;
-        continue;
-      }
-      if (pen) ctx.lineTo(x, y);
-      else {
-        ctx.moveTo(x, y);
-        pen = true;
+    if (opts.iw !== undefined && ih !== undefined) strokeClipped(ctx, xy, n, opts.iw, ih);
+    else {
+      let pen = false;
+      for (let i = 0; i < n; i++) {
+        const x = xy[2 * i];
+        const y = xy[2 * i + 1];
+        if (Number.isNaN(x)) {
+          pen = false;
+          continue;
+        }
+        if (pen) ctx.lineTo(x, y);
+        else {
+          ctx.moveTo(x, y);
+          pen = true;
+        }
       }
     }
     ctx.stroke();
@@ -144,6 +148,37 @@ export function drawSeries(
   const marked = ih !== undefined && opts.marks !== false ? drawOffScaleMarks(ctx, xy, n, ih) : 0;
   ctx.restore();
   return marked;
+}
+
+/** How far past the plot area a clipped line still runs (its round caps and joins stay out of sight). */
+const CLIP_MARGIN = 8;
+
+/**
+ * The polyline's segments clipped to the plot area plus CLIP_MARGIN (Liang–Barsky, contour-overlay.ts):
+ * what shows is the same line, but a series far outside the frame (an imported run whose clock runs
+ * 800× past this one's, a sample clamped 1e5 px off-scale) is no longer stroked across hundreds of
+ * thousands of off-screen pixels, which a dashed or dotted line rasterises dash by dash (issue 12 row 3:
+ * 2–4 frames a second after such an import).
+ */
+function strokeClipped(ctx: CanvasRenderingContext2D, xy: Float32Array, n: number, iw: number, ih: number): void {
+  const M = CLIP_MARGIN;
+  let endX = NaN;
+  let endY = NaN;
+  for (let i = 1; i < n; i++) {
+    const x0 = xy[2 * i - 2];
+    const y0 = xy[2 * i - 1];
+    const x1 = xy[2 * i];
+    const y1 = xy[2 * i + 1];
+    if (Number.isNaN(x0) || Number.isNaN(x1)) continue;
+    const c = clipSegment(x0 + M, y0 + M, x1 + M, y1 + M, iw + 2 * M, ih + 2 * M);
+    if (!c) continue;
+    const [a, b, e, f] = [c[0] - M, c[1] - M, c[2] - M, c[3] - M];
+    // Continue the sub-path when this piece starts where the last one ended (an unclipped joint).
+    if (!(Math.abs(a - endX) < 1e-6 && Math.abs(b - endY) < 1e-6)) ctx.moveTo(a, b);
+    ctx.lineTo(e, f);
+    endX = e;
+    endY = f;
+  }
 }
 
 /**
