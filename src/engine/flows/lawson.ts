@@ -18,6 +18,12 @@ export interface LinearPart {
   exp(x: Float64Array, tau: number, out: Float64Array): void;
   /** out = τ·φ₁(τL) x = ∫₀^τ e^{sL} x ds (out may be x). */
   phi1(x: Float64Array, tau: number, out: Float64Array): void;
+  /**
+   * Optional: out = the part of x whose error must meet the tolerance itself (the modes L holds, which may
+   * grow); the rest of x is known to decay, and its error is held to `looseFactor` × the tolerance. Returns
+   * false (out undefined) when no part of x is known to decay.
+   */
+  tightPart?(x: Float64Array, out: Float64Array): boolean;
 }
 
 export interface LawsonOptions {
@@ -26,6 +32,8 @@ export interface LawsonOptions {
   hmax: number;
   /** Block ends for normwise error control, as in Dopri5Options.blocks. */
   blocks?: number[];
+  /** Per-block factor on the tolerance of the error that LinearPart.tightPart leaves out (default 1). */
+  looseFactor?: number[];
   /** Most step attempts in one `integrate` call before it gives up (returns false), default MAX_STEPS_PER_SPAN. */
   maxSteps?: number;
 }
@@ -50,6 +58,8 @@ export class LawsonDopri5 implements Integrator {
   rejected = 0;
   /** Last proposed step (diagnostics). */
   h = 0;
+  /** Scaled error of the last trial step (diagnostics: ≤ 1 accepts). */
+  lastErr = 0;
   private readonly f: Rhs;
   private readonly lin: LinearPart;
   private readonly o: LawsonOptions;
@@ -62,6 +72,7 @@ export class LawsonDopri5 implements Integrator {
   private readonly tmp: Float64Array;
   private readonly acc: Float64Array;
   private readonly sc: Float64Array;
+  private readonly tight: Float64Array;
   private f1Valid = false;
 
   constructor(n: number, f: Rhs, lin: LinearPart, o: LawsonOptions) {
@@ -76,6 +87,7 @@ export class LawsonDopri5 implements Integrator {
     this.tmp = new Float64Array(n);
     this.acc = new Float64Array(n);
     this.sc = new Float64Array(n);
+    this.tight = new Float64Array(n);
   }
 
   reset(): void {
@@ -169,12 +181,29 @@ export class LawsonDopri5 implements Integrator {
       this.scales(y, yt);
       let err = 0;
       let finite = true;
-      for (let i = 0; i < n; i++) {
-        const q = tmp[i] / this.sc[i];
-        err += q * q;
-        if (!Number.isFinite(yt[i]) || !Number.isFinite(this.fs[i])) finite = false;
+      for (let i = 0; i < n; i++) if (!Number.isFinite(yt[i]) || !Number.isFinite(this.fs[i])) finite = false;
+      if (this.o.looseFactor && lin.tightPart?.(tmp, this.tight)) {
+        // The error in the decaying part is held to looseFactor × the tolerance (see LinearPart.tightPart).
+        const ends = this.o.blocks ?? [n];
+        let a = 0;
+        for (let bi = 0; bi < ends.length; bi++) {
+          const b = ends[bi];
+          const f = this.o.looseFactor[bi] ?? 1;
+          for (let i = a; i < b; i++) {
+            const q = this.tight[i] / this.sc[i];
+            const r = (tmp[i] - this.tight[i]) / (f * this.sc[i]);
+            err += q * q + r * r;
+          }
+          a = b;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const q = tmp[i] / this.sc[i];
+          err += q * q;
+        }
       }
       err = Math.sqrt(err / n);
+      this.lastErr = err;
       if (!finite || !(err <= 1)) {
         this.rejected++;
         const fac = shrinkAfterReject(err, finite);

@@ -23,9 +23,20 @@ const RANK_TOL = 1e-14;
  * linearisation's (∝ |r|²), so it scales as u^(1/3): ×812 for a float32 problem (u = 2⁻²⁴), i.e. 8e-4.
  */
 const LINEAR_REL = 1e-6;
-/** Eigenpairs of H(w̄) in the exponential integrator's linear part, and their Lanczos tolerance. */
+/** Eigenpairs of H(w̄) in the exponential integrator's linear part (from the sample's solve: see advanceOnce). */
 const LIN_K = 2;
-const LIN_TOL = 1e-3;
+/**
+ * The exponential integrator holds the error of the rod's part off span(u) (the modes L does not hold) to
+ * ROD_RTOL_FACTOR × the tolerance, while the centre and the rod's part on span(u) keep rtol; only while the
+ * last tracked pair is below the edge, so that every mode off span(u) decays (RodLinear.tightPart). Why it
+ * is enough: an error in a decaying mode is not amplified later (it decays with the mode), and it reaches
+ * the ends w̄ ± r as at most ROD_RTOL_FACTOR·rtol·‖r‖ ≤ rtol·‖w̄‖ while ‖r‖ ≤ ‖w̄‖/ROD_RTOL_FACTOR (a rod is
+ * GD's half step); the modes where a rod grows (λ > 2/η) are on span(u), at rtol. What it buys: a fresh rod
+ * (GD's half step) decays over a continuum of modes at rates 2 − ηλ ∈ (0.5, 2] that L leaves to the
+ * stages, and relative accuracy 1e-8 of that decaying mixture held h at 0.4–0.8. Measured in
+ * docs/numerics-flows.md.
+ */
+export const ROD_RTOL_FACTOR = 100;
 
 const OPTIONS: OptionSpec[] = [
   {
@@ -65,7 +76,7 @@ const OPTIONS: OptionSpec[] = [
       { value: 'exponential', label: 'exponential (Lawson) Dormand–Prince' },
     ],
   },
-  { key: 'rtol', label: 'relative tolerance', type: 'number', default: 1e-8, min: 1e-13, max: 1e-2, help: 'Adaptive integrator only.' },
+  { key: 'rtol', label: 'relative tolerance', type: 'number', default: 1e-8, min: 1e-13, max: 1e-2, help: 'Adaptive and exponential integrators (the exponential one holds the rod’s decaying modes to 100× this).' },
 ];
 
 export class RodFlow extends FlowBase implements Flow {
@@ -86,7 +97,6 @@ export class RodFlow extends FlowBase implements Flow {
   private readonly ode: Integrator & { evals: number };
   /** The exponential integrator's linear part (null with the other integrators). */
   private readonly lin: RodLinear | null;
-  private readonly linSpectrum: Spectrum | null;
   // Scratch
   private readonly p: Vec;
   private readonly m: Vec;
@@ -148,24 +158,16 @@ export class RodFlow extends FlowBase implements Flow {
     if (integ === 'exponential') {
       if (this.form !== 'vector') throw new InputError('Rod Flow’s exponential integrator needs the vector form (representation: vector).');
       this.lin = new RodLinear(n, eta, this.backwardError);
-      // L only has to hold the stiff part: eigenpairs to a loose tolerance do (see LIN_TOL).
-      this.linSpectrum = new Spectrum(problem);
-      this.linSpectrum.warmMode = 'extrapolate';
-      this.linSpectrum.tol = LIN_TOL;
-      this.ode = new LawsonDopri5(size, rhs, this.lin, { ...tol, hmax: 1 });
+      this.ode = new LawsonDopri5(size, rhs, this.lin, { ...tol, looseFactor: [1, ROD_RTOL_FACTOR], hmax: 1 });
     } else {
       this.lin = null;
-      this.linSpectrum = null;
       this.ode = integ === 'rk4' ? new Rk4(size, rhs, 0.5) : new Dopri5(size, rhs, { ...tol, hmax: 0.5 });
     }
     this.lossW = problem.loss(this.wbar);
-    // The centre moves smoothly (it does not flip like GD's iterates), so its Lanczos solves (seed and
-    // recorded sharpness, one per step) warm-start from the extrapolated eigenvectors and stop at a
-    // relative residual of 1e-6: the eigenvalue error is ≲ (1e-6‖H‖)²/gap (≈ 3e-10 on mlp-teacher),
-    // far below anything the seed's test λ₁ > 2/η or the plots can see. On mlp-teacher, steps 300–400,
-    // this took the flow's Lanczos cost from ≈ 22 to ≈ 5 HVPs per step (see bench/networks.ts).
+    // The centre moves smoothly (it does not flip like GD's iterates): its one Lanczos solve per step
+    // (the sample's sharpness, the seed's test λ₁ > 2/η and the exponential integrator's L, all at w̄(t))
+    // warm-starts from the extrapolated eigenvectors at the samples' tolerance (base.ts, SAMPLE_TOL).
     this.spectrum.warmMode = 'extrapolate';
-    this.spectrum.tol = 1e-6;
   }
 
   /** Right-hand-side evaluations so far (each costs 2 gradients, + 2 HVPs with the backward-error term, per rod). */
@@ -361,12 +363,11 @@ export class RodFlow extends FlowBase implements Flow {
     if (this.stopped) return;
     let sp: Spectrum | null = null;
     if (this.lin) {
-      // One loose solve serves the linear part and the seed (which only asks whether λ₁ > 2/η).
-      sp = this.linSpectrum!;
-      const k = Math.min(LIN_K, this.dim);
-      sp.top(this.wbar, k);
-      this.noteSharpness(this.t, sp.values[0]);
-      this.lin.set(sp.values, sp.vectors, Math.min(sp.count, k));
+      // One solve at w̄(t) serves the sample at t (taken before this step: the Runner samples every step),
+      // the linear part and the seed. Any L gives the same ODE: eigenpairs at the samples' tolerance do.
+      const k = Math.min(Math.max(LIN_K, this.eigK), this.dim);
+      sp = this.spectrumAt(this.wbar, k);
+      this.lin.set(sp.values, sp.vectors, Math.min(sp.count, LIN_K));
     }
     if (this.seedMode !== 'off') this.applySeed(sp ?? this.spectrumAt(this.wbar, 1));
     this.yPrev.set(this.y);
@@ -419,6 +420,8 @@ export class RodFlow extends FlowBase implements Flow {
 
   sample(): FlowSample {
     const n = this.dim;
+    // The solve the next step reuses (advanceOnce): as many pairs as its linear part needs.
+    if (this.lin) this.spectrumAt(this.wbar, Math.min(Math.max(LIN_K, this.eigK), n));
     if (Number.isNaN(this.lossEnds)) this.lossEnds = this.endsLoss();
     const pl = this.lossEnds;
     const count = this.rods(this.y);
@@ -516,6 +519,25 @@ export class RodLinear implements LinearPart {
   private rate(k: number): number {
     const el = this.eta * this.lam[k];
     return this.be ? el * (1 + 0.5 * el) : el;
+  }
+
+  /**
+   * The rod's component on span(u) (the modes L holds, where a rod above the edge grows); the centre's error
+   * and the rest of the rod's are the remainder. The rest decays when the last tracked pair is below the edge
+   * (every untracked λ ≤ it, so ηλ − 2 < 0 there): false otherwise.
+   */
+  tightPart(x: Float64Array, out: Float64Array): boolean {
+    const n = this.n;
+    const K = this.U.length;
+    if (K === 0 || !(this.eta * this.lam[K - 1] < 2)) return false;
+    this.dots(x);
+    out.fill(0);
+    for (let k = 0; k < K; k++) {
+      const u = this.U[k];
+      const c = this.cr[k];
+      for (let i = 0; i < n; i++) out[n + i] += c * u[i];
+    }
+    return true;
   }
 
   apply(x: Float64Array, out: Float64Array): void {
