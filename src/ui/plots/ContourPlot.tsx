@@ -153,18 +153,51 @@ export function ContourPlot(props: ContourPlotProps) {
   );
 
   // --- data layer: paths. ---
+  // Paths that did not change since the last draw and come first (ghosts, saved and imported runs sit
+  // under the live paths) are drawn once into an offscreen canvas and copied on each frame: a long dotted
+  // overlay rasterised again on every playhead tick held the page at 4–6 frames a second while it played
+  // (issue 12 row 3).
+  const staticRef = useRef<{ key: string; sigs: string[]; canvas: HTMLCanvasElement } | null>(null);
+  const prevSigsRef = useRef<string[]>([]);
   useEffect(() => {
     const g = geomRef.current;
     if (width <= 0 || !g) return;
     const t0 = performance.now();
     const c = dataRef.current;
-    const ctx = c && setupCanvas(c, width, height);
+    if (!c) return;
+    const draw = (ctx: CanvasRenderingContext2D, p: Series) =>
+      drawSeries(ctx, oneD ? placeOnCurve(p, placeY) : p, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, iw, marks: false });
+    const sigs = visible.map((p) => seriesSignature([p]));
+    const key = JSON.stringify([win, width, height, iw, ih, left, logY, oneD, objectId(curve), window.devicePixelRatio]);
+    const prev = prevSigsRef.current;
+    prevSigsRef.current = sigs;
+    let k = 0;
+    while (k < sigs.length && sigs[k] === prev[k]) k++;
+    let cache = staticRef.current;
+    const cached = (n: number) => !!cache && cache.key === key && cache.sigs.length === n && cache.sigs.every((sg, i) => sg === sigs[i]);
+    if (k > 0 && !cached(k)) {
+      const off = cache?.canvas ?? document.createElement('canvas');
+      const octx = setupCanvas(off, width, height);
+      if (octx) {
+        enterPlotArea(octx, iw, ih, left);
+        for (let i = 0; i < k; i++) draw(octx, visible[i]);
+        octx.restore();
+        cache = staticRef.current = { key, sigs: sigs.slice(0, k), canvas: off };
+      }
+    }
+    const ctx = setupCanvas(c, width, height);
     if (!ctx) return;
+    const from = k > 0 && cached(k) ? k : 0;
+    if (from > 0) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(cache!.canvas, 0, 0);
+      ctx.restore();
+    }
     enterPlotArea(ctx, iw, ih, left);
     let drawn = 0;
-    for (const p of visible) {
-      const s = oneD ? placeOnCurve(p, placeY) : p;
-      drawSeries(ctx, s, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, iw, marks: false });
+    for (const [i, p] of visible.entries()) {
+      if (i >= from) draw(ctx, p);
       if (usableLength(p) > 0) drawn++;
     }
     ctx.restore();
