@@ -8,17 +8,29 @@
  */
 import { createProblem, getProblemSpec } from './problems/registry.ts';
 import { createRunner, type Runner } from './runner.ts';
+import { PartRunner } from './part.ts';
 import { topEigs } from './linalg/eigs.ts';
 import { fullCapacity, MAX_RECORDED_DIM } from './trace.ts';
 import { ENGINE_LABELS, networkProblemOn, type EngineChoice, type EngineInfo, type EngineProblem } from './gpu/engine-backend.ts';
 import type { KeyValueStore } from './gpu/backend.ts';
-import { InputError, type ProblemInstance, type RunConfig } from './types.ts';
+import { InputError, type FlowId, type ProblemInstance, type RunConfig } from './types.ts';
 
 /**
  * 'horizon' (1-D/2-D problems): the whole step budget is recorded at stride 1, so that any step can be
  * replayed and forked exactly. 'stream' (networks): recorded with the default bounded capacity.
  */
 export type RunMode = 'horizon' | 'stream';
+
+/**
+ * A network run split over the page's worker pool (docs/architecture.md, "Workers"): this session
+ * computes only `flows`. The lead (`follower` false) holds GD and runs a plain runner over its flows;
+ * its info, forks and export speak for the whole run. A follower computes its flows against a shadow
+ * of GD (engine/part.ts) and is only asked for samples.
+ */
+export interface RunPart {
+  flows: FlowId[];
+  follower: boolean;
+}
 
 export interface SessionInfo {
   label: string;
@@ -31,7 +43,7 @@ export interface SessionInfo {
 }
 
 export interface Session {
-  readonly runner: Runner;
+  readonly runner: Runner | PartRunner;
   /** The config the runner runs (the mode's capacity filled in). */
   readonly config: RunConfig;
   readonly mode: RunMode;
@@ -50,11 +62,22 @@ export interface Session {
   forkConfig(t: number, eta: number, sameBase: boolean): RunConfig;
 }
 
-/** Open a session on `instance` (the engine's twin of the problem) or on the problem built from the registry. */
-export function openSession(config: RunConfig, mode: RunMode, instance?: ProblemInstance): Session {
+/**
+ * Open a session on `instance` (the engine's twin of the problem) or on the problem built from the
+ * registry. `part`: only those flows of `config` (see RunPart); forks still name all of config's flows.
+ */
+export function openSession(config: RunConfig, mode: RunMode, instance?: ProblemInstance, part?: RunPart): Session {
   const cfg: RunConfig = { ...config };
   if (mode === 'horizon') cfg.capacity = Math.max(cfg.capacity ?? 0, fullCapacity(cfg.steps));
-  const runner = createRunner(cfg, instance);
+  if (part) {
+    const unknown = part.flows.filter((f) => !config.flows.includes(f));
+    if (unknown.length || !part.flows.length) throw new InputError(`A run part must hold some of the run's flows (got ${part.flows.join(', ') || 'none'}).`);
+  }
+  const runner: Runner | PartRunner = part?.follower
+    ? new PartRunner(cfg, part.flows, instance)
+    : createRunner(part ? { ...cfg, flows: part.flows } : cfg, instance);
+  // The session's config is what it computes; forkConfig below starts from the whole run's `config`.
+  if (part) cfg.flows = part.flows.slice();
   const inst = runner.instance;
   const w0 = cfg.start ? Float64Array.from(cfg.start) : inst.start;
   const info: SessionInfo = {
@@ -62,7 +85,8 @@ export function openSession(config: RunConfig, mode: RunMode, instance?: Problem
     dim: inst.problem.dim,
     window: inst.window,
     start: inst.problem.dim <= MAX_RECORDED_DIM ? Array.from(w0) : [],
-    eigStart: topEigs(inst.problem, w0, 2).values.slice(),
+    // A follower's info goes nowhere (the lead's speaks for the run): no eigen-solve for it.
+    eigStart: part?.follower ? [] : topEigs(inst.problem, w0, 2).values.slice(),
   };
   const t0 = cfg.t0 ?? 0;
   const end = t0 + cfg.steps;

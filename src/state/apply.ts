@@ -9,7 +9,7 @@ import { get, set } from './commit.ts';
 import { isRebuilding, startFromLink } from './forks.ts';
 import { requestGrid } from './grid.ts';
 import { forkRun, startRun } from './runs.ts';
-import { edgeLambda, etaJustBelow, forksKey, leadStop, modeFor, problemKey, runEnd, runKey } from './selectors.ts';
+import { edgeLambda, etaJustBelow, forksKey, leadStop, modeFor, problemKey, runEnd, runKey, streamFinished } from './selectors.ts';
 import { effectiveSpeed, problemDefaults, type Settings } from './settings.ts';
 import { writeUrl } from './url-sync.ts';
 import { post } from './worker-link.ts';
@@ -44,8 +44,11 @@ export function apply(next: Settings, prev: Settings, opts: ApplyOptions): void 
   }
   // After the run: a fork or a fresh start changes the fork history the URL carries.
   if (opts.history !== 'none') writeUrl(get().settings, opts.history);
-  if (next.speed !== prev.speed && get().playing && get().run.mode === 'stream') {
-    post({ type: 'play', runId: get().run.runId, stepsPerSlice: effectiveSpeed(next) });
+  // A new speed while a network computes: the worker's slices change. A finished run (a cached one
+  // replaying, or one whose lead flow diverged) has nothing to compute: the replay clock alone speeds up.
+  const run = get().run;
+  if (next.speed !== prev.speed && get().playing && run.mode === 'stream' && !streamFinished(run)) {
+    post({ type: 'play', runId: run.runId, stepsPerSlice: effectiveSpeed(next) });
   }
 }
 

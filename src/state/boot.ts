@@ -12,6 +12,7 @@ import { isRebuilding, startForkRebuild, startFromLink } from './forks.ts';
 import { requestGrid } from './grid.ts';
 import { exportRun, importRunText } from './overlays.ts';
 import { perf, trackPointer } from './perf.ts';
+import { cacheHas, cacheKey } from './run-cache.ts';
 import { configOf, fmtEta } from './selectors.ts';
 import { store, type Overlay } from './store.ts';
 import { setEta } from './apply.ts';
@@ -19,13 +20,16 @@ import { setStart } from './drag.ts';
 import { pause, play, startTransport, stepOnce } from './transport.ts';
 import { addressFor, readLocation } from './url-sync.ts';
 import { connectWorker, disconnectWorker, workerFailed, workerReplace, type WorkerLike } from './worker-link.ts';
+import { createWorkerPool, type WorkerPool } from './worker-pool.ts';
 
 let makeWorker: () => WorkerLike = () => new Worker(new URL('../worker/sim.worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike;
-let worker: WorkerLike | null = null;
+/** Workers a network run may use: one per core (the pool uses at most one per flow). */
+let poolSize = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+let worker: WorkerPool | null = null;
 let stopEngineStatus: (() => void) | null = null;
 
 function spawn(): void {
-  worker = makeWorker();
+  worker = createWorkerPool(makeWorker, poolSize);
   connectWorker(worker);
   // One subscription per live worker (a replaced worker's is dropped).
   stopEngineStatus?.();
@@ -51,7 +55,8 @@ export function fromLocation(how: 'replace' | 'none'): void {
  * The worker died: start a new one and continue. A 1-D/2-D run is recomputed from its settings (fork
  * history included), which reproduces it exactly, and the playhead returns to where it was; a network run's
  * recorded samples become a saved run (the page does not hold a network's whole state to continue it
- * from), and the run starts again, paused.
+ * from), and the run starts again, paused; unless the run cache holds its settings' run from the start,
+ * which then comes back whole (a cached run's notice says so, not "press Play").
  */
 export function recoverWorker(reason: string): void {
   disconnectWorker('The simulation worker stopped.');
@@ -60,10 +65,18 @@ export function recoverWorker(reason: string): void {
   const st = get();
   const r = st.run;
   let kept = '';
-  if (r.mode === 'stream' && Object.keys(r.traces).length) {
+  // A network run from the start whose settings the run cache holds comes back whole from it (the
+  // restart below is served by the cache): nothing to keep aside, nothing to press.
+  const cached = r.mode === 'stream' && cacheHas(cacheKey(st.settings));
+  if (cached && r.t0 === 0) {
+    set({ playing: false, dragging: false });
+    kept = ' The run was computed before on this page: it is shown again, whole, from the run cache.';
+  } else if (r.mode === 'stream' && Object.keys(r.traces).length) {
     const o: Overlay = { key: `recovered-${r.runId}`, name: `η = ${fmtEta(r.eta)}, before the worker stopped`, kind: 'saved', eta: r.eta, traces: { ...r.traces } as Partial<Record<FlowId, Overlay['traces'][FlowId]>>, visible: true };
     set({ saved: [...st.saved, o], playing: false, dragging: false });
-    kept = ` Its recorded run is kept under Runs as “${o.name}”; press Play to run again.`;
+    kept = cached
+      ? ` Its recorded run is kept under Runs as “${o.name}”; the run from the start with η = ${fmtEta(st.settings.eta)} is shown again from the run cache.`
+      : ` Its recorded run is kept under Runs as “${o.name}”; press Play to run again.`;
   } else {
     set({ dragging: false });
     kept = ' The recorded run is kept: a new worker recomputes it exactly.';
@@ -85,8 +98,10 @@ export function recoverWorker(reason: string): void {
   }
 }
 
-export function initController(opts: { worker?: () => WorkerLike } = {}): void {
+/** `worker`: makes one worker (tests: in-process); `poolSize`: workers a network run may use (default: the cores). */
+export function initController(opts: { worker?: () => WorkerLike; poolSize?: number } = {}): void {
   if (opts.worker) makeWorker = opts.worker;
+  if (opts.poolSize !== undefined) poolSize = Math.max(1, Math.floor(opts.poolSize));
   startChunkIntake();
   startForkRebuild();
   spawn();
@@ -112,6 +127,8 @@ export function initController(opts: { worker?: () => WorkerLike } = {}): void {
     play,
     pause,
     stepOnce,
+    /** The pool: workers started, and the split of the current network run (lead first; null when not pooled). */
+    workers: () => ({ started: worker?.started ?? 0, parts: worker?.parts ?? null, size: poolSize }),
     /** The fault test: kill the worker as a crash would. */
     killWorker: () => {
       worker?.terminate?.();

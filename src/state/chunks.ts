@@ -12,7 +12,7 @@ import { freezeTime, streamFinished } from './selectors.ts';
 import { createSignal } from './signal.ts';
 import type { AppState, RunView } from './store.ts';
 import { applyChunk } from './trace-buffer.ts';
-import { post, workerMessages } from './worker-link.ts';
+import { workerMessages } from './worker-link.ts';
 
 /** Stream mode: the worker's chunks are committed to the page at most this often. */
 const STREAM_COMMIT_MS = 100;
@@ -82,11 +82,8 @@ function onMessage(m: FromWorker): void {
     }
     case 'chunk': {
       if (m.runId !== st.run.runId) return;
-      if (m.runId === fromCache) {
-        // Asked to play anyway (a speed change while the record replays): nothing to compute.
-        post({ type: 'pause', runId: m.runId });
-        return;
-      }
+      // The worker's first sample of a run the cache served: the page holds the whole run already.
+      if (m.runId === fromCache) return;
       const posted = perf.runPosted.get(m.runId);
       if (posted !== undefined) {
         perf.runPosted.delete(m.runId);

@@ -75,6 +75,11 @@ export function cacheGet(key: string): CachedRun | undefined {
   return e;
 }
 
+/** Whether a finished run of this key is kept (without making it the most recently used). */
+export function cacheHas(key: string): boolean {
+  return cache.has(key);
+}
+
 /** Entries and bytes held (tests, the bench). */
 export function cacheStats(): { runs: number; bytes: number } {
   return { runs: cache.size, bytes: total };

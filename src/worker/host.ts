@@ -9,7 +9,8 @@ import { landscapeWindow, lossGrid } from '../engine/grid.ts';
 import { flowsToTraces, parseRunFile, runFileForks, runFileTraces, runToJson, runFileToCsv, type RunFile } from '../engine/run-file.ts';
 import { sliceColumns, thinToAtMost } from '../engine/trace.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type Trace } from '../engine/types.ts';
-import { EngineCache, float64Fallback, needsEngine, openSession, type Session } from '../engine/session.ts';
+import { EngineCache, float64Fallback, needsEngine, openSession, type RunPart, type Session } from '../engine/session.ts';
+import type { RunLike } from '../engine/run-file.ts';
 import { InputError } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
@@ -64,6 +65,9 @@ interface Current extends Transport {
   lastSent: number;
   /** Stream mode: past states for forks behind the current step. */
   ckpt: Checkpoints | null;
+  /** A pooled network run: the flows this worker computes (see RunPart); `config` is then the whole run's. */
+  part?: RunPart;
+  config: ToWorkerRunConfig;
 }
 
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
@@ -111,6 +115,27 @@ function restoreOf(file: RunFile): ImportedRestore {
     flowOptions: (file.flowOptions ?? {}) as Partial<Record<FlowId, FlowOptions>>,
     ...(forks ? { forks } : {}),
   };
+}
+
+/**
+ * What an export writes: the session's run; for a pooled run's lead also the other workers' flows
+ * (`extra`), every trace cut at `upTo`, the time all of them have reached.
+ */
+function exportedRun(cur: Current, extra: Trace[] | undefined, upTo: number | undefined): RunLike {
+  const r = cur.session.runner;
+  if (!cur.part) return r;
+  const traces: Partial<Record<FlowId, Trace>> = { ...r.traces };
+  for (const tr of extra ?? []) if (cur.config.flows.includes(tr.flow) && !traces[tr.flow]) traces[tr.flow] = tr;
+  const t0 = cur.config.t0 ?? 0;
+  const end = upTo === undefined ? Infinity : upTo;
+  for (const id of FLOW_IDS) {
+    const tr = traces[id];
+    if (!tr) continue;
+    let n = 0;
+    while (n < tr.length && tr.t[n] <= end) n++;
+    if (n < tr.length) traces[id] = { ...tr, length: n };
+  }
+  return { config: { ...r.config, flows: cur.config.flows.slice() }, instance: r.instance, traces, step: Math.min(r.step, end - t0) };
 }
 
 export function createWorkerHost(post: Post): WorkerHost {
@@ -202,7 +227,7 @@ export function createWorkerHost(post: Post): WorkerHost {
   function begin(msg: RunMsg, engine: EngineChoice, inst?: Parameters<typeof openSession>[2], transport?: Transport): ReturnType<typeof errorOf> | null {
     let session: Session;
     try {
-      session = openSession(msg.config, msg.mode, inst);
+      session = openSession(msg.config, msg.mode, inst, msg.part);
     } catch (e) {
       return errorOf(e);
     }
@@ -212,19 +237,22 @@ export function createWorkerHost(post: Post): WorkerHost {
       session,
       engine,
       mode: msg.mode,
+      ...(msg.part ? { part: msg.part } : {}),
+      config: msg.config,
       enc: encoderState(session.runner),
       playing: transport?.playing ?? false,
       stepsPerSlice: transport?.stepsPerSlice ?? 1,
       stepQuota: transport?.stepQuota ?? 0,
       lastSent: 0,
       ckpt:
-        msg.mode === 'stream'
+        msg.mode === 'stream' && !msg.part?.follower
           ? { t: [cfg.t0 ?? 0], w: [Float64Array.from(cfg.start ?? session.runner.instance.start)], every: CHECKPOINT_EVERY, gd: cfg.flows.includes('gd') }
           : null,
     };
+    // The run's info (a pooled run's lead speaks for all its flows; a follower's info is not used).
     post({
       type: 'info',
-      info: { runId: msg.runId, ...session.info, flows: cfg.flows.slice(), t0: cfg.t0 ?? 0, steps: cfg.steps, mode: msg.mode, flowOptions: cfg.flowOptions ?? {} },
+      info: { runId: msg.runId, ...session.info, flows: msg.config.flows.slice(), t0: cfg.t0 ?? 0, steps: cfg.steps, mode: msg.mode, flowOptions: cfg.flowOptions ?? {} },
     });
     if (transport) schedule();
     return null;
@@ -388,10 +416,17 @@ export function createWorkerHost(post: Post): WorkerHost {
           post({ type: 'error', runId: msg.runId, ...errorOf(e) });
           break;
         }
-        pendingRun = { type: 'run', runId: msg.runId, mode: cur.mode, engine: cur.engine, config };
+        pendingRun = { type: 'run', runId: msg.runId, mode: cur.mode, engine: cur.engine, config, ...(cur.part ? { part: cur.part } : {}) };
+        // A pooled run's other workers start their parts of the fork from the same config.
+        if (cur.part) post({ type: 'forked', runId: msg.runId, config });
         schedule();
         break;
       }
+      case 'drop':
+        current = null;
+        starting = null;
+        pendingRun = null;
+        break;
       case 'memory':
         for (const [k, v] of Object.entries(msg.entries)) memory.set(k, v);
         break;
@@ -458,7 +493,7 @@ export function createWorkerHost(post: Post): WorkerHost {
         }
         try {
           // JSON: the whole history the page draws (ghosts, forks, saved runs); CSV: the current run.
-          const file = runToJson(cur.session.runner, msg.format === 'json' ? { history: msg.history, saved: msg.saved } : undefined);
+          const file = runToJson(exportedRun(cur, msg.flows, msg.upTo), msg.format === 'json' ? { history: msg.history, saved: msg.saved } : undefined);
           const base = `rodflow-${file.problem.id}-eta${file.eta}${file.history ? `-${file.history.segments.length}forks` : ''}`;
           const text = msg.format === 'json' ? JSON.stringify(file) : runFileToCsv(file);
           post({ type: 'export', reqId: msg.reqId, text, filename: `${base}.${msg.format}` });

@@ -18,7 +18,7 @@
  * remembered entries once (`memory`) and persists what the worker reports back (`memory`).
  */
 import type { FlowId, FlowOptions, ProblemSettings, RunConfig, Trace } from '../engine/types.ts';
-import type { RunMode } from '../engine/session.ts';
+import type { RunMode, RunPart } from '../engine/session.ts';
 import type { LossGrid } from '../engine/grid.ts';
 import type { HistoryInput, SavedInput } from '../engine/run-file.ts';
 import type { EngineChoice, EngineInfo } from '../engine/gpu/engine-backend.ts';
@@ -40,12 +40,18 @@ export interface TraceChunk extends Omit<Trace, 'length'> {
   hi?: Float64Array;
 }
 
-export type { RunMode };
+export type { RunMode, RunPart };
 
 
 export type ToWorker =
-  /** `engine`: networks only; omitted or 'float64' = the float64 reference (a fork keeps its run's engine). */
-  | { type: 'run'; runId: number; config: RunConfig; mode: RunMode; engine?: EngineChoice }
+  /**
+   * `engine`: networks only; omitted or 'float64' = the float64 reference (a fork keeps its run's engine).
+   * `part`: the page's worker pool split this network run (state/worker-pool.ts): compute only these
+   * flows (a fork of it keeps the same part).
+   */
+  | { type: 'run'; runId: number; config: RunConfig; mode: RunMode; engine?: EngineChoice; part?: RunPart }
+  /** Forget the current run (the pool gave the next one to another worker): free its memory. */
+  | { type: 'drop' }
   /** The engine choices remembered on this device (key → value), sent once after the worker starts. */
   | { type: 'memory'; entries: Record<string, string> }
   /** Stream mode: advance while playing, `stepsPerSlice` steps at most per slice (frame-budgeted). */
@@ -61,8 +67,12 @@ export type ToWorker =
   | { type: 'fork'; runId: number; fromRunId: number; t: number; eta: number; sameBase: boolean }
   /** aspect: the plane frame's width/height in px (2-D): the landscape then covers all the frame draws. */
   | { type: 'grid'; reqId: number; problem: ProblemSettings; n: number; aspect?: number }
-  /** `history`, `saved`: what the page draws besides the current run (ghosts, fork history, saved runs), for a JSON export. */
-  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv'; history?: HistoryInput; saved?: SavedInput[] }
+  /**
+   * `history`, `saved`: what the page draws besides the current run (ghosts, fork history, saved runs), for a JSON export.
+   * A pooled run (the lead's): `flows`, the traces of the flows the other workers compute, and `upTo`,
+   * the time every flow has reached (the file ends there, as a run computed in one worker would).
+   */
+  | { type: 'export'; reqId: number; runId: number; format: 'json' | 'csv'; history?: HistoryInput; saved?: SavedInput[]; flows?: Trace[]; upTo?: number }
   /** Parse, validate and thin a run file off the page's thread (text, or the file's bytes, transferred). */
   | { type: 'import'; reqId: number; text?: string; bytes?: ArrayBuffer };
 
@@ -113,6 +123,8 @@ export interface RunInfo {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'info'; info: RunInfo }
+  /** A pooled run was forked (the lead's answer to 'fork'): the fork's config, for the other workers' parts. */
+  | { type: 'forked'; runId: number; config: RunConfig }
   | {
       type: 'chunk';
       runId: number;
