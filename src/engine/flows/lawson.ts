@@ -19,9 +19,10 @@ export interface LinearPart {
   /** out = τ·φ₁(τL) x = ∫₀^τ e^{sL} x ds (out may be x). */
   phi1(x: Float64Array, tau: number, out: Float64Array): void;
   /**
-   * Optional: out = the part of x whose error must meet the tolerance itself (the modes L holds, which may
-   * grow); the rest of x is known to decay, and its error is held to `looseFactor` × the tolerance. Returns
-   * false (out undefined) when no part of x is known to decay.
+   * Optional: out = the part of x (a state or an error) on the modes that may grow (for Rod Flow, the rod on
+   * the modes L holds). Where `looseFactor` is set, the error there is held to the tolerance relative to that
+   * part of the state, the rest of the error (on modes known to decay) to looseFactor × the block's
+   * tolerance. Returns false (out undefined) when no part is known to decay: plain blockwise control then.
    */
   tightPart?(x: Float64Array, out: Float64Array): boolean;
 }
@@ -32,7 +33,7 @@ export interface LawsonOptions {
   hmax: number;
   /** Block ends for normwise error control, as in Dopri5Options.blocks. */
   blocks?: number[];
-  /** Per-block factor on the tolerance of the error that LinearPart.tightPart leaves out (default 1). */
+  /** Per-block factor on the tolerance of the error off LinearPart.tightPart's part (default 1: plain control). */
   looseFactor?: number[];
   /** Most step attempts in one `integrate` call before it gives up (returns false), default MAX_STEPS_PER_SPAN. */
   maxSteps?: number;
@@ -106,6 +107,20 @@ export class LawsonDopri5 implements Integrator {
       for (let i = a; i < b; i++) sc[i] = v;
       a = b;
     }
+  }
+
+  /** Per block, the max-norm of the tight part of y and yn (in acc). */
+  private tightMax(y: Float64Array, yn: Float64Array, ends: number[]): number[] {
+    const out = ends.map(() => 0);
+    for (const v of [y, yn]) {
+      this.lin.tightPart!(v, this.acc);
+      let a = 0;
+      for (let bi = 0; bi < ends.length; bi++) {
+        for (let i = a; i < ends[bi]; i++) out[bi] = Math.max(out[bi], Math.abs(this.acc[i]));
+        a = ends[bi];
+      }
+    }
+    return out;
   }
 
   /** N = fy − L·y into out. */
@@ -183,14 +198,23 @@ export class LawsonDopri5 implements Integrator {
       let finite = true;
       for (let i = 0; i < n; i++) if (!Number.isFinite(yt[i]) || !Number.isFinite(this.fs[i])) finite = false;
       if (this.o.looseFactor && lin.tightPart?.(tmp, this.tight)) {
-        // The error in the decaying part is held to looseFactor × the tolerance (see LinearPart.tightPart).
+        // Blocks with a loose factor f: the error's tight part against the tolerance relative to the tight
+        // part of the state itself (a growing mode must be resolved while it is still a small fraction of
+        // its block), the rest against f × the block's tolerance (see LinearPart.tightPart).
         const ends = this.o.blocks ?? [n];
+        const tmax = this.tightMax(y, yt, ends);
         let a = 0;
         for (let bi = 0; bi < ends.length; bi++) {
           const b = ends[bi];
           const f = this.o.looseFactor[bi] ?? 1;
+          const st = this.o.atol + this.o.rtol * tmax[bi];
           for (let i = a; i < b; i++) {
-            const q = this.tight[i] / this.sc[i];
+            if (f === 1) {
+              const q = tmp[i] / this.sc[i];
+              err += q * q;
+              continue;
+            }
+            const q = this.tight[i] / Math.min(this.sc[i], st);
             const r = (tmp[i] - this.tight[i]) / (f * this.sc[i]);
             err += q * q + r * r;
           }

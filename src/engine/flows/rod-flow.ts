@@ -26,15 +26,17 @@ const LINEAR_REL = 1e-6;
 /** Eigenpairs of H(w̄) in the exponential integrator's linear part (from the sample's solve: see advanceOnce). */
 const LIN_K = 2;
 /**
- * The exponential integrator holds the error of the rod's part off span(u) (the modes L does not hold) to
- * ROD_RTOL_FACTOR × the tolerance, while the centre and the rod's part on span(u) keep rtol; only while the
- * last tracked pair is below the edge, so that every mode off span(u) decays (RodLinear.tightPart). Why it
- * is enough: an error in a decaying mode is not amplified later (it decays with the mode), and it reaches
- * the ends w̄ ± r as at most ROD_RTOL_FACTOR·rtol·‖r‖ ≤ rtol·‖w̄‖ while ‖r‖ ≤ ‖w̄‖/ROD_RTOL_FACTOR (a rod is
- * GD's half step); the modes where a rod grows (λ > 2/η) are on span(u), at rtol. What it buys: a fresh rod
- * (GD's half step) decays over a continuum of modes at rates 2 − ηλ ∈ (0.5, 2] that L leaves to the
- * stages, and relative accuracy 1e-8 of that decaying mixture held h at 0.4–0.8. Measured in
- * docs/numerics-flows.md.
+ * The exponential integrator's error control on the rod block (LawsonDopri5's looseFactor, RodLinear.tightPart),
+ * while the last tracked pair is below the edge (then every mode off span(u) decays, at 2 − ηλ > 0):
+ *  - the rod's part on span(u), where a rod above the edge grows, at rtol relative to that part itself
+ *    (a fresh rod is GD's half step, and its top mode can be 1e-4 of it: relative to the whole rod, the
+ *    mode that becomes GD's oscillation was resolved to ~6e-5 only);
+ *  - the rest at ROD_RTOL_FACTOR × rtol relative to the whole rod: an error in a decaying mode decays with
+ *    it (it is not amplified later) and reaches the ends w̄ ± r as ≤ ROD_RTOL_FACTOR·rtol·‖r‖ ≤ rtol·‖w̄‖
+ *    while ‖r‖ ≤ ‖w̄‖/ROD_RTOL_FACTOR.
+ * The centre keeps rtol. What it buys: a fresh rod decays over a continuum of modes at rates 2 − ηλ ∈ (0.5, 2]
+ * that L leaves to the stages, and relative accuracy 1e-8 of that decaying mixture held h at 0.4–0.8.
+ * Measured in docs/numerics-flows.md.
  */
 export const ROD_RTOL_FACTOR = 100;
 
@@ -522,9 +524,9 @@ export class RodLinear implements LinearPart {
   }
 
   /**
-   * The rod's component on span(u) (the modes L holds, where a rod above the edge grows); the centre's error
-   * and the rest of the rod's are the remainder. The rest decays when the last tracked pair is below the edge
-   * (every untracked λ ≤ it, so ηλ − 2 < 0 there): false otherwise.
+   * The rod's component on span(u) (the modes L holds, where a rod above the edge grows; the centre's part
+   * is 0). The rest of the rod decays when the last tracked pair is below the edge (every untracked λ is
+   * at most that one, so ηλ − 2 < 0 there, up to a crossing Lanczos has not seen yet): false otherwise.
    */
   tightPart(x: Float64Array, out: Float64Array): boolean {
     const n = this.n;
