@@ -144,6 +144,10 @@ describe('a pooled network run equals the single worker’s', () => {
     expect(many.pool.started).toBe(4);
     expect(many.pool.parts).toEqual([['gd'], ['rod-flow'], ['central-flow'], ['gradient-flow']]);
     expect(one.pool.started).toBe(1);
+    // Every flow's compute time is known (the bench's cost model), and the followers' GD shadows'.
+    expect(Object.keys(many.pool.cost!.flowMs).sort()).toEqual([...FLOWS].sort());
+    expect(many.pool.cost!.shadowMs.slice(1).every((ms) => ms > 0)).toBe(true);
+    expect(one.pool.cost).toBeNull();
     const a = one.runs.get(1)!;
     const b = many.runs.get(1)!;
     expect(b.step).toBe(a.step);
@@ -152,6 +156,15 @@ describe('a pooled network run equals the single worker’s', () => {
     // The distance to GD came from the followers' shadow of GD: finite, and not zero after the start.
     expect(Array.from(b.traces['rod-flow']!.dist.subarray(1, b.traces['rod-flow']!.length)).every((d) => d > 0 && Number.isFinite(d))).toBe(true);
     expect(b.lockstep).toBe(true);
+
+    // Two workers: the lead holds GD, gradient flow and Central Flow (each its own runner, with a shadow of GD).
+    const two = page(2);
+    two.post({ type: 'run', runId: 1, config, mode: 'stream' });
+    two.post({ type: 'play', runId: 1, stepsPerSlice: 100 });
+    await two.until(() => two.runs.get(1)?.done === true);
+    expect(two.pool.parts).toEqual([['gd', 'gradient-flow', 'central-flow'], ['rod-flow']]);
+    expect(two.runs.get(1)!.lockstep).toBe(true);
+    console.log(`[pool] 2 workers vs 1: largest relative difference ${expectSameBits(columns(two.runs.get(1)!.traces), columns(a.traces)).toExponential(1)}`);
 
     // A fork at a step behind the end (the lead's GD checkpoints), played to its end.
     for (const p of [one, many]) {

@@ -1,7 +1,7 @@
 /**
- * A part of a network run, for one follower worker of the page's pool (docs/architecture.md,
- * "Workers"): some of the run's flows, each in its own runner, with a shadow of GD for their
- * distance-to-GD column.
+ * A part of a network run, for one worker of the page's pool (docs/architecture.md, "Workers"): some
+ * of the run's flows, each in its own runner (timed, for the pool's cost model), with a shadow of GD
+ * for their distance-to-GD column.
  *
  * Why a shadow and not GD's own samples: the dist column needs GD's pair centre (w_k + w_{k+1})/2 in
  * the full parameter space at every recorded step. Sending it from GD's worker would copy a weight
@@ -33,6 +33,9 @@ export class PartRunner implements RunnerApi {
   readonly instance: ProblemInstance;
   readonly traces: Partial<Record<FlowId, Trace>> = {};
   step = 0;
+  /** Compute time of each flow so far, ms (its runner's steps), and of GD's shadow: the pool's cost model. */
+  readonly flowMs: Partial<Record<FlowId, number>> = {};
+  shadowMs = 0;
   private readonly runners: Runner[];
   private readonly shadow: GdShadow | null;
   /** Each runner's (generation, length of its trace) after its last advance: a change means it recorded. */
@@ -49,7 +52,9 @@ export class PartRunner implements RunnerApi {
     const t0 = config.t0 ?? 0;
     const w0 = Float64Array.from(config.start ?? this.instance.start);
     const eigK = Math.min(problem.dim, config.eigK ?? 2);
-    this.shadow = config.flows.includes('gd') ? new GdShadow(problem, config.eta, w0, { ...(config.flowOptions?.gd ?? {}), t0, eigK }) : null;
+    // GD's own runner records GD's dist (|δ|); the others need the shadow (the lead holds GD and some
+    // other flows: GD then runs twice, once without its eigen-solve).
+    this.shadow = config.flows.includes('gd') && flows.some((f) => f !== 'gd') ? new GdShadow(problem, config.eta, w0, { ...(config.flowOptions?.gd ?? {}), t0, eigK }) : null;
     this.seen = this.runners.map(() => ({ gen: -1, len: -1 }));
     // The runners recorded their first sample (step 0) in their constructors; GD's trace was empty
     // then, so a runner with GD would have used its centre even if GD stopped at once.
@@ -69,15 +74,27 @@ export class PartRunner implements RunnerApi {
   advance(n: number): void {
     for (let i = 0; i < n && !this.done; i++) {
       // GD first: a runner with GD records every flow after all of them advanced.
+      const t0 = performance.now();
       if (this.shadow && !this.shadow.stopped) this.shadow.advance();
+      const shadowStep = performance.now() - t0;
       this.step++;
-      for (const r of this.runners) if (!r.done) r.advance(1);
+      for (const r of this.runners) {
+        if (r.done) continue;
+        const t1 = performance.now();
+        r.advance(1);
+        const f = r.config.flows[0];
+        this.flowMs[f] = (this.flowMs[f] ?? 0) + performance.now() - t1;
+      }
+      const t2 = performance.now();
       this.patch(false);
+      // The shadow's step and the dist it writes: what the split costs on top of the flows' own steps.
+      this.shadowMs += shadowStep + performance.now() - t2;
     }
   }
 
+  /** GD's iterate when this part holds GD (the lead: checkpoints and forks), else its first flow's state. */
   currentState(): Vec {
-    return this.runners[0].currentState();
+    return (this.runners.find((r) => r.config.flows[0] === 'gd') ?? this.runners[0]).currentState();
   }
 
   /** Write dist for the sample each runner just recorded (see Runner: ‖w − w̄_GD‖, NaN once GD stopped). */
@@ -85,6 +102,8 @@ export class PartRunner implements RunnerApi {
     let centre: Vec | null | undefined;
     for (let i = 0; i < this.runners.length; i++) {
       const r = this.runners[i];
+      // GD's own runner wrote GD's dist (|δ|) itself.
+      if (r.config.flows[0] === 'gd') continue;
       const tr = this.traces[r.config.flows[0]]!;
       const s = this.seen[i];
       if (s.gen === r.generation && s.len === tr.length) continue;

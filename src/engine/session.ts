@@ -23,9 +23,9 @@ export type RunMode = 'horizon' | 'stream';
 
 /**
  * A network run split over the page's worker pool (docs/architecture.md, "Workers"): this session
- * computes only `flows`. The lead (`follower` false) holds GD and runs a plain runner over its flows;
- * its info, forks and export speak for the whole run. A follower computes its flows against a shadow
- * of GD (engine/part.ts) and is only asked for samples.
+ * computes only `flows`, each in its own runner (engine/part.ts), with a shadow of GD for their
+ * distance to GD. The lead (`follower` false) holds GD; its info, forks and export speak for the whole
+ * run. A follower is only asked for samples.
  */
 export interface RunPart {
   flows: FlowId[];
@@ -73,9 +73,7 @@ export function openSession(config: RunConfig, mode: RunMode, instance?: Problem
     const unknown = part.flows.filter((f) => !config.flows.includes(f));
     if (unknown.length || !part.flows.length) throw new InputError(`A run part must hold some of the run's flows (got ${part.flows.join(', ') || 'none'}).`);
   }
-  const runner: Runner | PartRunner = part?.follower
-    ? new PartRunner(cfg, part.flows, instance)
-    : createRunner(part ? { ...cfg, flows: part.flows } : cfg, instance);
+  const runner: Runner | PartRunner = part ? new PartRunner(cfg, part.flows, instance) : createRunner(cfg, instance);
   // The session's config is what it computes; forkConfig below starts from the whole run's `config`.
   if (part) cfg.flows = part.flows.slice();
   const inst = runner.instance;

@@ -128,7 +128,7 @@ export function initController(opts: { worker?: () => WorkerLike; poolSize?: num
     pause,
     stepOnce,
     /** The pool: workers started, and the split of the current network run (lead first; null when not pooled). */
-    workers: () => ({ started: worker?.started ?? 0, parts: worker?.parts ?? null, size: poolSize }),
+    workers: () => ({ started: worker?.started ?? 0, parts: worker?.parts ?? null, size: poolSize, cost: worker?.cost ?? null }),
     /** The fault test: kill the worker as a crash would. */
     killWorker: () => {
       worker?.terminate?.();

@@ -47,9 +47,16 @@ export function assignFlows(flows: FlowId[], k: number, cost: Record<FlowId, num
   return parts.filter((p) => p.length > 0).map((p) => flows.filter((f) => p.includes(f)));
 }
 
-/** What the model predicts: the wall time of a run split by assignFlows is the largest part's cost. */
-export function predictedWall(flows: FlowId[], k: number, cost: Record<FlowId, number>): number {
-  return Math.max(...assignFlows(flows, k, cost).map((p) => p.reduce((s, f) => s + cost[f], 0)));
+/**
+ * What the model predicts: the wall time of a run split by assignFlows over `k` workers (one core each)
+ * is the largest part's cost: its flows', plus `shadow` (GD's shadow, engine/part.ts) for a part with a
+ * flow other than GD when the run is split.
+ */
+export function predictedWall(flows: FlowId[], k: number, cost: Partial<Record<FlowId, number>>, shadow = 0): number {
+  const c = { ...FLOW_COST, ...cost } as Record<FlowId, number>;
+  const parts = assignFlows(flows, k, c);
+  const extra = (p: FlowId[]) => (parts.length > 1 && flows.includes('gd') && p.some((f) => f !== 'gd') ? shadow : 0);
+  return Math.max(...parts.map((p) => p.reduce((s, f) => s + c[f], 0) + extra(p)));
 }
 
 const COLS = [...TRACE_COLUMNS, ...GEOMETRY_COLUMNS];
@@ -82,6 +89,8 @@ interface Pooled {
   shown: { step: number; done: boolean };
   /** The lead's first chunk's worker time since the request (perf). */
   sinceRequest?: number;
+  /** Each worker's compute time so far (its flows', its GD shadow's), ms. */
+  cost: ({ flowMs: Partial<Record<FlowId, number>>; shadowMs: number } | undefined)[];
 }
 
 export interface WorkerPool extends WorkerLike {
@@ -89,6 +98,8 @@ export interface WorkerPool extends WorkerLike {
   readonly started: number;
   /** The split of the current run when it is pooled (lead first), else null. */
   readonly parts: FlowId[][] | null;
+  /** The current pooled run's compute time per flow and per worker's GD shadow so far, ms (the bench's cost model). */
+  readonly cost: { flowMs: Partial<Record<FlowId, number>>; shadowMs: number[] } | null;
 }
 
 /**
@@ -110,6 +121,12 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
     },
     get parts() {
       return cur ? cur.parts.map((p) => p.slice()) : null;
+    },
+    get cost() {
+      if (!cur) return null;
+      const flowMs: Partial<Record<FlowId, number>> = {};
+      for (const c of cur.cost) Object.assign(flowMs, c?.flowMs ?? {});
+      return { flowMs, shadowMs: cur.cost.map((c) => c?.shadowMs ?? 0) };
     },
     postMessage,
     terminate() {
@@ -158,6 +175,7 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
       info: false, error: false,
       transport: { playing: false, stepsPerSlice: 1, quota: 0 },
       shown: { step: -1, done: false },
+      cost: parts.map(() => undefined),
     };
   }
 
@@ -289,6 +307,7 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
     w.step = m.step;
     w.done = m.done;
     w.heard = true;
+    if (m.cost) p.cost[i] = m.cost;
     if (i === 0 && m.sinceRequest !== undefined && p.sinceRequest === undefined) p.sinceRequest = m.sinceRequest;
     for (const c of m.chunks) {
       const prev = p.mirror[c.flow];

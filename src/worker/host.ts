@@ -11,6 +11,7 @@ import { sliceColumns, thinToAtMost } from '../engine/trace.ts';
 import { FLOW_IDS, type FlowId, type FlowOptions, type Trace } from '../engine/types.ts';
 import { EngineCache, float64Fallback, needsEngine, openSession, type RunPart, type Session } from '../engine/session.ts';
 import type { RunLike } from '../engine/run-file.ts';
+import { PartRunner } from '../engine/part.ts';
 import { InputError } from '../engine/types.ts';
 import type { EngineChoice } from '../engine/gpu/engine-backend.ts';
 import type { KeyValueStore } from '../engine/gpu/backend.ts';
@@ -264,6 +265,7 @@ export function createWorkerHost(post: Post): WorkerHost {
     post(
       {
         type: 'chunk', runId: cur.runId, generation: r.generation, reset, step: r.step, done: r.done, ms, chunks, onset,
+        ...(r instanceof PartRunner ? { cost: { flowMs: { ...r.flowMs }, shadowMs: r.shadowMs } } : {}),
         ...(reset && r.generation === 0 ? { sinceRequest: performance.now() - runSince } : {}),
       },
       transfer,

@@ -141,6 +141,8 @@ export type FromWorker =
       chunks: TraceChunk[];
       /** First absolute time at which each flow's sharpness exceeded 2/η (EoS onset), if any. */
       onset: Partial<Record<FlowId, number>>;
+      /** A pooled run's part: compute time of each of its flows so far, and of its GD shadow, ms (the pool's cost model). */
+      cost?: { flowMs: Partial<Record<FlowId, number>>; shadowMs: number };
     }
   | { type: 'grid'; reqId: number; grid: GridResult }
   | { type: 'export'; reqId: number; text: string; filename: string }
