@@ -115,14 +115,19 @@ function expectSameFile(a: unknown, b: unknown, path = ''): void {
 describe('the split of a run over workers', () => {
   it('GD stays on the lead; the others go largest first onto the least loaded worker', () => {
     expect(assignFlows(FLOWS, 1)).toEqual([FLOWS]);
-    expect(assignFlows(FLOWS, 2)).toEqual([['gd', 'gradient-flow', 'central-flow'], ['rod-flow']]);
-    expect(assignFlows(FLOWS, 3)).toEqual([['gd', 'gradient-flow'], ['rod-flow'], ['central-flow']]);
-    expect(assignFlows(FLOWS, 8)).toEqual([['gd'], ['rod-flow'], ['central-flow'], ['gradient-flow']]);
+    expect(assignFlows(FLOWS, 2)).toEqual([['gd', 'gradient-flow', 'rod-flow'], ['central-flow']]);
+    expect(assignFlows(FLOWS, 3)).toEqual([['gd', 'gradient-flow'], ['central-flow'], ['rod-flow']]);
+    expect(assignFlows(FLOWS, 8)).toEqual([['gd'], ['central-flow'], ['rod-flow'], ['gradient-flow']]);
+    // Another cost table, another split (the pool uses the costs it measured).
+    const rodHeavy = { gd: 1, 'gradient-flow': 2, 'central-flow': 7, 'rod-flow': 16 } as Record<FlowId, number>;
+    expect(assignFlows(FLOWS, 2, rodHeavy)).toEqual([['gd', 'gradient-flow', 'central-flow'], ['rod-flow']]);
     expect(assignFlows(['gd', 'central-flow'], 4)).toEqual([['gd'], ['central-flow']]);
     // The model: wall = the largest part's cost; one worker: the sum.
     const sum = FLOWS.reduce((s, f) => s + FLOW_COST[f], 0);
     expect(predictedWall(FLOWS, 1, FLOW_COST)).toBe(sum);
-    expect(predictedWall(FLOWS, 4, FLOW_COST)).toBe(FLOW_COST['rod-flow']);
+    expect(predictedWall(FLOWS, 4, FLOW_COST)).toBe(FLOW_COST['central-flow']);
+    // A follower's GD shadow adds to its part: 4 workers, shadow 0.5: Central Flow's part + 0.5.
+    expect(predictedWall(FLOWS, 4, FLOW_COST, 0.5)).toBe(FLOW_COST['central-flow'] + 0.5);
     // Equal costs over 2 workers: 2 + 2.
     const flat = { gd: 1, 'gradient-flow': 1, 'central-flow': 1, 'rod-flow': 1 } as Record<FlowId, number>;
     expect(predictedWall(FLOWS, 2, flat)).toBe(2);
@@ -142,7 +147,7 @@ describe('a pooled network run equals the single worker’s', () => {
     }
     await Promise.all([one, many].map((p) => p.until(() => p.runs.get(1)?.done === true)));
     expect(many.pool.started).toBe(4);
-    expect(many.pool.parts).toEqual([['gd'], ['rod-flow'], ['central-flow'], ['gradient-flow']]);
+    expect(many.pool.parts).toEqual([['gd'], ['central-flow'], ['rod-flow'], ['gradient-flow']]);
     expect(one.pool.started).toBe(1);
     // Every flow's compute time is known (the bench's cost model), and the followers' GD shadows'.
     expect(Object.keys(many.pool.cost!.flowMs).sort()).toEqual([...FLOWS].sort());
@@ -157,13 +162,17 @@ describe('a pooled network run equals the single worker’s', () => {
     expect(Array.from(b.traces['rod-flow']!.dist.subarray(1, b.traces['rod-flow']!.length)).every((d) => d > 0 && Number.isFinite(d))).toBe(true);
     expect(b.lockstep).toBe(true);
 
-    // Two workers: the lead holds GD, gradient flow and Central Flow (each its own runner, with a shadow of GD).
+    // Two workers: the lead holds GD, gradient flow and Rod Flow (each its own runner, with a shadow of GD).
     const two = page(2);
     two.post({ type: 'run', runId: 1, config, mode: 'stream' });
     two.post({ type: 'play', runId: 1, stepsPerSlice: 100 });
     await two.until(() => two.runs.get(1)?.done === true);
-    expect(two.pool.parts).toEqual([['gd', 'gradient-flow', 'central-flow'], ['rod-flow']]);
+    expect(two.pool.parts).toEqual([['gd', 'gradient-flow', 'rod-flow'], ['central-flow']]);
     expect(two.runs.get(1)!.lockstep).toBe(true);
+    // The next run of the problem is split by the costs this one measured (per step).
+    const per = Object.fromEntries(Object.entries(two.pool.cost!.flowMs).map(([f, ms]) => [f, ms / 14]));
+    two.post({ type: 'run', runId: 9, config, mode: 'stream' });
+    expect(two.pool.parts).toEqual(assignFlows(FLOWS, 2, { ...FLOW_COST, ...per }));
     console.log(`[pool] 2 workers vs 1: largest relative difference ${expectSameBits(columns(two.runs.get(1)!.traces), columns(a.traces)).toExponential(1)}`);
 
     // A fork at a step behind the end (the lead's GD checkpoints), played to its end.

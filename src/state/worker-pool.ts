@@ -18,11 +18,13 @@ import { applyChunk, countUpTo, type ViewTrace } from './trace-buffer.ts';
 import type { WorkerLike } from './worker-link.ts';
 
 /**
- * Relative cost per step of each flow on a network (gradient units, the order of magnitude that
- * matters for the split), measured on the teacher preset's first 600 steps in Node (float64): GD 4.1 s
- * (its sharpness samples included), gradient flow 8.2 s, Central Flow 28.7 s, Rod Flow 64.6 s.
+ * Relative cost per step of each flow on a network, for the split of a problem's first pooled run
+ * (later runs of the problem use the costs measured in the earlier ones: see `learned`). Measured in
+ * Chromium on the teacher preset's first 40 steps (npm run bench -- browser): GD 0.3 s (its sharpness
+ * samples included), gradient flow 0.6 s, Central Flow 1.8 s, Rod Flow 0.9 s. Rod Flow's cost moves
+ * with its integrator (docs/numerics-flows.md), which is why the pool measures.
  */
-export const FLOW_COST: Record<FlowId, number> = { gd: 1, 'gradient-flow': 2, 'central-flow': 7, 'rod-flow': 16 };
+export const FLOW_COST: Record<FlowId, number> = { gd: 1, 'gradient-flow': 2, 'central-flow': 6, 'rod-flow': 3 };
 
 /**
  * The run's flows over at most `k` workers: GD on the lead (worker 0), the others largest first onto the
@@ -64,6 +66,7 @@ const COLS = [...TRACE_COLUMNS, ...GEOMETRY_COLUMNS];
 /** A pooled run as the pool follows it. */
 interface Pooled {
   runId: number;
+  problem: string;
   mode: RunMode;
   parts: FlowId[][];
   /** The run's start time (known once the run's config is: at once for a run, on 'forked' for a fork). */
@@ -110,6 +113,8 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
   const lead = make();
   const followers: WorkerLike[] = [];
   let cur: Pooled | null = null;
+  /** Per problem: each flow's compute time per step measured in its latest pooled run (ms). */
+  const learned = new Map<string, Partial<Record<FlowId, number>>>();
   /** A fork of the pooled run waits for the lead's 'forked' with its config. */
   let awaitingFork: Pooled | null = null;
 
@@ -167,9 +172,9 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
     );
   }
 
-  function newPooled(runId: number, mode: RunMode, parts: FlowId[][], t0: number): Pooled {
+  function newPooled(runId: number, mode: RunMode, parts: FlowId[][], t0: number, problem: string): Pooled {
     return {
-      runId, mode, parts, t0,
+      runId, mode, parts, t0, problem,
       ws: parts.map(() => ({ step: 0, done: false, heard: false, started: false })),
       mirror: {}, sent: {}, stopAt: {}, stopShown: {}, onset: {},
       info: false, error: false,
@@ -206,8 +211,8 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
           lead.postMessage(msg, transfer);
           return;
         }
-        const parts = assignFlows(msg.config.flows, size);
-        const p = newPooled(msg.runId, msg.mode, parts, msg.config.t0 ?? 0);
+        const parts = assignFlows(msg.config.flows, size, { ...FLOW_COST, ...learned.get(msg.config.problem.id) });
+        const p = newPooled(msg.runId, msg.mode, parts, msg.config.t0 ?? 0, msg.config.problem.id);
         if (cur && parts.length < cur.parts.length) dropFollowers();
         cur = p;
         p.ws[0].started = true;
@@ -218,7 +223,7 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
       case 'fork': {
         if (cur && msg.fromRunId === cur.runId) {
           // The lead computes the fork's start (its GD checkpoints) and says it in 'forked'.
-          const p = newPooled(msg.runId, cur.mode, cur.parts, 0);
+          const p = newPooled(msg.runId, cur.mode, cur.parts, 0, cur.problem);
           p.ws[0].started = true;
           dropFollowers();
           cur = p;
@@ -307,7 +312,15 @@ export function createWorkerPool(make: () => WorkerLike, size: number): WorkerPo
     w.step = m.step;
     w.done = m.done;
     w.heard = true;
-    if (m.cost) p.cost[i] = m.cost;
+    if (m.cost) {
+      p.cost[i] = m.cost;
+      // Costs per step, once there are enough steps to say (the first steps include the start-up).
+      if (m.step >= 8) {
+        const per = { ...learned.get(p.problem) };
+        for (const [f, ms] of Object.entries(m.cost.flowMs) as [FlowId, number][]) per[f] = ms / m.step;
+        learned.set(p.problem, per);
+      }
+    }
     if (i === 0 && m.sinceRequest !== undefined && p.sinceRequest === undefined) p.sinceRequest = m.sinceRequest;
     for (const c of m.chunks) {
       const prev = p.mirror[c.flow];

@@ -51,7 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)('worker pool in Chromium', () => {
     expect(a.started).toBe(1);
     expect(a.parts).toBeNull();
     expect(b.started).toBe(4);
-    expect(b.parts).toEqual([['gd'], ['rod-flow'], ['central-flow'], ['gradient-flow']]);
+    expect(b.parts).toEqual([['gd'], ['central-flow'], ['rod-flow'], ['gradient-flow']]);
     expect(Object.keys(b.cols).sort()).toEqual(['central-flow', 'gd', 'gradient-flow', 'rod-flow']);
     let worst = 0;
     for (const [flow, cols] of Object.entries(a.cols)) {
