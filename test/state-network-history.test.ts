@@ -126,6 +126,15 @@ describe('network history', () => {
     // Samples the worker sends for it (a first chunk of its fresh session) do not replace the record.
     await sleep(100);
     expect(st().run.traces.gd!.length).toBe(41);
+    // A speed change while the cached record replays: nothing to compute, so the worker is not told to play.
+    ctl.setPlayhead(0);
+    ctl.play();
+    expect(st().playing).toBe(true);
+    const plays = () => posted.filter((m) => m.type === 'play' && m.runId === st().run.runId).length;
+    const before = plays();
+    ctl.setSettings({ speed: 3 });
+    expect(plays()).toBe(before);
+    ctl.pause();
     // The worker never computed this run: it replays GD from the start to the fork.
     ctl.setPlayhead(9);
     ctl.setEta(0.07);
@@ -140,6 +149,16 @@ describe('network history', () => {
     ctl.setEta(0.1);
     expect(st().run.done).toBe(true);
     expect(gdAt(st().run.traces, 30)).toEqual(ref30);
+    // The worker dies while the cached run is shown: the run cache serves it again, and the notice says
+    // so (not "press Play"); nothing is set aside as a saved run.
+    const saved = st().saved.length;
+    ctl.recoverWorker('killed');
+    expect(st().run.done).toBe(true);
+    expect(st().run.traces.gd!.length).toBe(41);
+    const notice = st().notices[st().notices.length - 1];
+    expect(notice).toContain('run cache');
+    expect(notice).not.toContain('press Play');
+    expect(st().saved.length).toBe(saved);
   });
 
   it('holding the slider on a network: the worker computes on behind the thumb; let go, the replay runs on to the end', async () => {
