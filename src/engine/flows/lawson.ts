@@ -74,6 +74,7 @@ export class LawsonDopri5 implements Integrator {
   private readonly acc: Float64Array;
   private readonly sc: Float64Array;
   private readonly tight: Float64Array;
+  private readonly tmax: Float64Array;
   private f1Valid = false;
 
   constructor(n: number, f: Rhs, lin: LinearPart, o: LawsonOptions) {
@@ -89,6 +90,7 @@ export class LawsonDopri5 implements Integrator {
     this.acc = new Float64Array(n);
     this.sc = new Float64Array(n);
     this.tight = new Float64Array(n);
+    this.tmax = new Float64Array((o.blocks ?? [n]).length);
   }
 
   reset(): void {
@@ -109,11 +111,12 @@ export class LawsonDopri5 implements Integrator {
     }
   }
 
-  /** Per block, the max-norm of the tight part of y and yn (in acc). */
-  private tightMax(y: Float64Array, yn: Float64Array, ends: number[]): number[] {
-    const out = ends.map(() => 0);
-    for (const v of [y, yn]) {
-      this.lin.tightPart!(v, this.acc);
+  /** Per block, the max-norm of the tight part of y and yn (into this.tmax; acc is scratch). */
+  private tightMax(y: Float64Array, yn: Float64Array, ends: number[]): Float64Array {
+    const out = this.tmax;
+    out.fill(0);
+    for (let pass = 0; pass < 2; pass++) {
+      this.lin.tightPart!(pass === 0 ? y : yn, this.acc);
       let a = 0;
       for (let bi = 0; bi < ends.length; bi++) {
         for (let i = a; i < ends[bi]; i++) out[bi] = Math.max(out[bi], Math.abs(this.acc[i]));
