@@ -12,13 +12,13 @@ let h: Harness;
 const ROUND_OFF = 1e-10;
 const HASH = '#v=1&problem=mlp-teacher&steps=12&flows=gd,gradient-flow,central-flow,rod-flow&speed=4&play=0';
 
-async function open(cores: number): Promise<{ page: Page; errors: string[] }> {
+async function open(cores: number, hash = HASH): Promise<{ page: Page; errors: string[] }> {
   const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
   await ctx.addInitScript({ content: `globalThis.__name ??= (f) => f; Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => ${cores} });` });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(h.url + HASH, { waitUntil: 'load' });
+  await page.goto(h.url + hash, { waitUntil: 'load' });
   await page.waitForFunction(() => (window as any).__rodflow?.store.getState().run.info !== null, null, { timeout: 30_000 });
   return { page, errors };
 }
@@ -69,5 +69,23 @@ describe.skipIf(!HAS_CHROMIUM)('worker pool in Chromium', () => {
     console.log(`[worker-pool] 4 workers vs 1 in Chromium: ${a.cols.gd.t.length} samples a flow, largest relative difference ${worst.toExponential(1)}`);
     expect(a.cols.gd.t.length).toBe(13);
     expect([...one.errors, ...four.errors]).toEqual([]);
+  }, 120_000);
+
+  it('a killed pool: the page recovers, keeps the recorded flows, says so, and computes on a new pool', async () => {
+    const { page, errors } = await open(2, HASH.replace('steps=12', 'steps=400'));
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.frontier >= 3, null, { timeout: 40_000 });
+    expect((await page.evaluate(() => (window as any).__rodflow.workers())).started).toBe(2);
+    await page.evaluate(() => (window as any).__rodflow.killWorker());
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().notices.some((n: string) => n.includes('worker stopped')));
+    const saved = await page.evaluate(() => (window as any).__rodflow.store.getState().saved.map((o: any) => Object.keys(o.traces).sort()));
+    expect(saved).toEqual([['central-flow', 'gd', 'gradient-flow', 'rod-flow']]);
+    const notice = await page.evaluate(() => (window as any).__rodflow.store.getState().notices.at(-1) as string);
+    expect(notice).toContain('press Play');
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.frontier >= 2, null, { timeout: 40_000 });
+    expect((await page.evaluate(() => (window as any).__rodflow.workers())).started).toBe(2);
+    expect(errors).toEqual([]);
+    await page.context().close();
   }, 120_000);
 });
