@@ -2,7 +2,9 @@
  * The worker's message dispatch: one session at a time (engine/session.ts), advanced in time slices,
  * its samples sent as chunks (encoder.ts). It takes a `post` function instead of touching the worker
  * global, so the same dispatch runs inside the Web Worker (sim.worker.ts) and in Node tests.
- * See protocol.ts for the messages and the two modes.
+ * See protocol.ts for the messages and the two modes. A network run may come with a `part` (the page's
+ * pool, state/worker-pool.ts, split it): this worker then computes only those flows; as the lead it
+ * still answers for the whole run (info, forks: then 'forked' with the fork's config, export).
  */
 import { createProblem } from '../engine/problems/registry.ts';
 import { landscapeWindow, lossGrid } from '../engine/grid.ts';
