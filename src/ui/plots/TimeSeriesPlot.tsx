@@ -10,11 +10,12 @@ import { chooseDomain, chooseTicks, fastMap, formatNumber, makeScale, seriesExte
 import { bulkExtent, offScaleCounts, offScaleNote } from './ranges.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { drawAxes, drawSeries, FONT, haloText, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
+import { drawAxes, drawSeries, FONT, haloItem, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { REF_COLORS } from '../palette.ts';
 import { seriesSignature } from './signature.ts';
+import { drawSvgList, type SvgItem } from './svg-list.ts';
 import './plots.css';
 
 interface Geometry {
@@ -138,10 +139,9 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
         fr.dataset.samples = String(visible.reduce((m, s) => Math.max(m, usableLength(s)), 0));
       }
     }
-    if (axesRef.current) {
-      drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel });
-      if (textPx) placeAxisText(axesRef.current, M, ih, textPx);
-    }
+    // The axes only when their scales, size or labels changed (not on every chunk of a run).
+    if (axesRef.current && drawAxes(axesRef.current, x, y, iw, ih, { logX, logY, xLabel, yLabel, extra: `${textPx ?? ''}|${M.left}` }) && textPx)
+      placeAxisText(axesRef.current, M, ih, textPx);
     if (annRef.current)
       drawAnnotations(annRef.current, x, y, iw, ih, hLines, marks, logX, logY, empty ? 'No data yet' : undrawable ? (logY ? 'Nothing to draw: values are NaN or ≤ 0 (log axis)' : 'Nothing to draw: all values are NaN') : null, format, M, textPx ?? FONT.note);
     lastDrawMs[id] = performance.now() - t0;
@@ -156,31 +156,27 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     const gEl = cursorRef.current;
     if (!g || !gEl) return;
     const cx = controlled ? (props.cursorX ?? null) : localCursor.current;
-    const sel = select(gEl);
-    sel.selectAll('*').remove();
+    // Listed, then drawn by reusing the last position's elements (svg-list.ts).
+    const items: SvgItem[] = [];
     const vals = valueRefs.current;
+    const setText = (el: HTMLElement | null | undefined, t: string) => {
+      if (el && el.textContent !== t) el.textContent = t;
+    };
     if (cx === null || !Number.isFinite(cx)) {
-      vals.forEach((el) => (el.textContent = ''));
-      if (xReadRef.current) xReadRef.current.textContent = '';
+      vals.forEach((el) => setText(el, ''));
+      setText(xReadRef.current, '');
+      drawSvgList(gEl, items);
       return;
     }
     const X = g.x(cx);
     if (X >= 0 && X <= g.iw) {
-      sel
-        .append('line')
-        .attr('x1', X)
-        .attr('x2', X)
-        .attr('y1', 0)
-        .attr('y2', g.ih)
-        .attr('stroke', REF_COLORS.cursor)
-        .attr('stroke-width', 1)
-        .attr('stroke-dasharray', '3 3');
+      items.push({ tag: 'line', attrs: [['x1', X], ['x2', X], ['y1', 0], ['y2', g.ih], ['stroke', REF_COLORS.cursor], ['stroke-width', 1], ['stroke-dasharray', '3 3']] });
     }
-    if (xReadRef.current) xReadRef.current.textContent = `${xLabel} = ${format(cx)}`;
+    setText(xReadRef.current, `${xLabel} = ${format(cx)}`);
     for (const s of series) {
       const el = vals.get(s.id);
       if (hidden.has(s.id) || s.noReadout) {
-        if (el) el.textContent = '';
+        setText(el, '');
         continue;
       }
       const r = readoutAt(s, cx);
@@ -193,18 +189,12 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
           const PX = g.x(r.x);
           const PY = g.y(r.y);
           if (Number.isFinite(PX) && Number.isFinite(PY) && PX >= 0 && PX <= g.iw && PY >= 0 && PY <= g.ih)
-            sel
-              .append('circle')
-              .attr('cx', PX)
-              .attr('cy', PY)
-              .attr('r', 4.5)
-              .attr('fill', s.color)
-              .attr('stroke', '#fff')
-              .attr('stroke-width', 1.5);
+            items.push({ tag: 'circle', attrs: [['cx', PX], ['cy', PY], ['r', 4.5], ['fill', s.color], ['stroke', '#fff'], ['stroke-width', 1.5]] });
         }
       }
-      if (el) el.textContent = text;
+      setText(el, text);
     }
+    drawSvgList(gEl, items);
   }, [controlled, props.cursorX, series, hidden, logY, xLabel, format]);
 
   useEffect(() => {
@@ -363,17 +353,12 @@ function drawAnnotations(
   M: Margin,
   px: number,
 ): void {
-  const g = select(gEl);
-  g.selectAll('*').remove();
+  // Listed, then drawn by reusing the elements already there (svg-list.ts): a redraw per chunk of a run
+  // creates no elements when the marks and lines did not change in number.
+  const items: SvgItem[] = [];
   if (message) {
-    g.append('text')
-      .attr('class', 'rfp-empty')
-      .attr('x', iw / 2)
-      .attr('y', ih / 2)
-      .attr('text-anchor', 'middle')
-      .attr('font-size', 15)
-      .attr('fill', '#777')
-      .text(message);
+    items.push({ tag: 'text', attrs: [['class', 'rfp-empty'], ['x', iw / 2], ['y', ih / 2], ['text-anchor', 'middle'], ['font-size', 15], ['fill', '#777']], text: message });
+    drawSvgList(gEl, items);
     return;
   }
   // Vertical marks: a dashed line, a small triangle on the top edge (its tooltip says what it marks), and
@@ -387,20 +372,8 @@ function drawAnnotations(
   let end = -Infinity;
   for (const { m, X } of placed) {
     const col = m.color ?? REF_COLORS.onset;
-    g.append('line')
-      .attr('x1', X)
-      .attr('x2', X)
-      .attr('y1', 0)
-      .attr('y2', ih)
-      .attr('stroke', col)
-      .attr('stroke-width', 1.75)
-      .attr('stroke-dasharray', m.dash ?? '5 4');
-    g.append('path')
-      .attr('d', `M${X - 4.5},-5L${X + 4.5},-5L${X},1Z`)
-      .attr('fill', col)
-      .attr('data-role', 'vmark')
-      .append('title')
-      .text(m.title ?? m.label);
+    items.push({ tag: 'line', attrs: [['x1', X], ['x2', X], ['y1', 0], ['y2', ih], ['stroke', col], ['stroke-width', 1.75], ['stroke-dasharray', m.dash ?? '5 4']] });
+    items.push({ tag: 'path', attrs: [['d', `M${X - 4.5},-5L${X + 4.5},-5L${X},1Z`], ['fill', col], ['data-role', 'vmark']], title: m.title ?? m.label });
     // Widths measured with the label font (+ the halo), so pushed labels never touch ("onset GDGFCFRF").
     const GAP = 8;
     let text = m.label;
@@ -416,7 +389,7 @@ function drawAnnotations(
     }
     x0 = Math.max(x0, end + GAP);
     if (x0 + w > iw + M.right - 2) continue;
-    haloText(g, x0 + 2, -8, text, col, 'start', px).attr('data-role', 'vmark-label');
+    items.push(haloItem(x0 + 2, -8, text, col, 'start', px, [['data-role', 'vmark-label']]));
     end = x0 + w;
   }
   for (const h of hLines) {
@@ -424,19 +397,13 @@ function drawAnnotations(
     const Y = y(h.y);
     if (Y < 0 || Y > ih) continue;
     const col = h.color ?? REF_COLORS.edge;
-    g.append('line')
-      .attr('x1', 0)
-      .attr('x2', iw)
-      .attr('y1', Y)
-      .attr('y2', Y)
-      .attr('stroke', col)
-      .attr('stroke-width', 2)
-      .attr('stroke-dasharray', h.dash ?? '8 5');
+    items.push({ tag: 'line', attrs: [['x1', 0], ['x2', iw], ['y1', Y], ['y2', Y], ['stroke', col], ['stroke-width', 2], ['stroke-dasharray', h.dash ?? '8 5']] });
     // The value is appended unless the label already states it ("2/η = 6.667").
     const text = h.label.includes('=') ? h.label : `${h.label} = ${format(h.y)}`;
     // Above the line (its descenders clear the dash), or below it near the top edge.
-    haloText(g, iw - 4, Y < px + 7 ? Y + px + 4 : Y - 7, text, col, 'end', px).attr('data-role', 'hline-label');
+    items.push(haloItem(iw - 4, Y < px + 7 ? Y + px + 4 : Y - 7, text, col, 'end', px, [['data-role', 'hline-label']]));
   }
+  drawSvgList(gEl, items);
 }
 
 /**

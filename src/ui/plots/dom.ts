@@ -9,6 +9,7 @@ import { toPixelPath } from './thin.ts';
 import { clipSegment } from './contour-overlay.ts';
 import { chooseTicks, type Scale } from './scales.ts';
 import { REF_COLORS } from '../palette.ts';
+import { drawSvgList, type SvgItem } from './svg-list.ts';
 
 export const FONT = {
   tick: 13,
@@ -224,11 +225,30 @@ function drawOffScaleMarks(ctx: CanvasRenderingContext2D, xy: Float32Array, n: n
   return count;
 }
 
-type G = Selection<SVGGElement, unknown, null, undefined>;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** What each axes group was last drawn from (drawAxes skips a redraw with the same inputs). */
+const axesKeys = new WeakMap<Element, string>();
+
+/** The child `<g data-role=role>` of `parent` at position `index`, created (or re-created) if missing. */
+function roleGroup(parent: Element, index: number, role: string): SVGGElement {
+  let el = parent.children[index] as SVGGElement | undefined;
+  if (!el || el.tagName !== 'g' || el.getAttribute('data-role') !== role) {
+    const g = document.createElementNS(SVG_NS, 'g');
+    g.setAttribute('data-role', role);
+    parent.insertBefore(g, el ?? null);
+    el = g;
+  }
+  return el;
+}
 
 /**
  * Draw (or update) both axes, gridlines and axis labels into `g` (the overlay's axes group).
  * Inner plotting area is [0, iw] × [0, ih] translated by MARGIN.
+ * The elements are updated in place (svg-list.ts): a redraw creates elements only where the ticks grew
+ * in number, and a redraw with the same scales, size and labels (`extra`: anything else the caller put
+ * on the axes) touches nothing and returns false. The groups end up as a rebuild from scratch would
+ * leave them: <g grid>, <g x-axis>, <g y-axis>, in that order.
  */
 export function drawAxes(
   gEl: SVGGElement,
@@ -236,91 +256,54 @@ export function drawAxes(
   y: Scale,
   iw: number,
   ih: number,
-  o: { logX?: boolean; logY?: boolean; xLabel: string; yLabel: string },
-): void {
-  const g: G = select(gEl);
-  g.selectAll('*').remove();
+  o: { logX?: boolean; logY?: boolean; xLabel: string; yLabel: string; extra?: string },
+): boolean {
+  const key = JSON.stringify([x.domain(), x.range(), y.domain(), y.range(), iw, ih, !!o.logX, !!o.logY, o.xLabel, o.yLabel, o.extra ?? '']);
+  if (axesKeys.get(gEl) === key && gEl.childElementCount === 3) return false;
+  axesKeys.set(gEl, key);
   const xt = chooseTicks(x, iw, !!o.logX, 80);
   const yt = chooseTicks(y, ih, !!o.logY, 48);
-  const grid = g.append('g').attr('data-role', 'grid');
+  const grid: SvgItem[] = [];
+  const xs: SvgItem[] = [];
+  const ys: SvgItem[] = [];
   for (const t of xt) {
     const X = Math.round(x(t.value)) + 0.5;
     if (X < -0.5 || X > iw + 0.5) continue;
-    grid
-      .append('line')
-      .attr('x1', X)
-      .attr('x2', X)
-      .attr('y1', 0)
-      .attr('y2', ih)
-      .attr('stroke', REF_COLORS.grid)
-      .attr('stroke-width', t.minor ? 0.6 : 1);
+    grid.push({ tag: 'line', attrs: [['x1', X], ['x2', X], ['y1', 0], ['y2', ih], ['stroke', REF_COLORS.grid], ['stroke-width', t.minor ? 0.6 : 1]] });
   }
   for (const t of yt) {
     const Y = Math.round(y(t.value)) + 0.5;
     if (Y < -0.5 || Y > ih + 0.5) continue;
-    grid
-      .append('line')
-      .attr('x1', 0)
-      .attr('x2', iw)
-      .attr('y1', Y)
-      .attr('y2', Y)
-      .attr('stroke', REF_COLORS.grid)
-      .attr('stroke-width', t.minor ? 0.6 : 1);
+    grid.push({ tag: 'line', attrs: [['x1', 0], ['x2', iw], ['y1', Y], ['y2', Y], ['stroke', REF_COLORS.grid], ['stroke-width', t.minor ? 0.6 : 1]] });
   }
-  const ax = g.append('g').attr('data-role', 'x-axis').attr('transform', `translate(0,${ih})`);
-  ax.append('line').attr('x1', 0).attr('x2', iw).attr('y1', 0.5).attr('y2', 0.5).attr('stroke', REF_COLORS.axis);
+  xs.push({ tag: 'line', attrs: [['x1', 0], ['x2', iw], ['y1', 0.5], ['y2', 0.5], ['stroke', REF_COLORS.axis]] });
   for (const t of xt) {
     const X = Math.round(x(t.value)) + 0.5;
     if (X < -0.5 || X > iw + 0.5) continue;
-    ax.append('line')
-      .attr('x1', X)
-      .attr('x2', X)
-      .attr('y1', 0)
-      .attr('y2', t.minor ? 4 : 6)
-      .attr('stroke', REF_COLORS.axis);
+    xs.push({ tag: 'line', attrs: [['x1', X], ['x2', X], ['y1', 0], ['y2', t.minor ? 4 : 6], ['stroke', REF_COLORS.axis]] });
     if (t.label)
-      ax.append('text')
-        .attr('x', X)
-        .attr('y', 22)
-        .attr('text-anchor', 'middle')
-        .attr('font-size', FONT.tick)
-        .attr('fill', REF_COLORS.text)
-        .text(t.label);
+      xs.push({ tag: 'text', attrs: [['x', X], ['y', 22], ['text-anchor', 'middle'], ['font-size', FONT.tick], ['fill', REF_COLORS.text]], text: t.label });
   }
-  ax.append('text')
-    .attr('x', iw / 2)
-    .attr('y', 40)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', FONT.label)
-    .attr('fill', REF_COLORS.text)
-    .text(o.xLabel);
-  const ay = g.append('g').attr('data-role', 'y-axis');
-  ay.append('line').attr('x1', -0.5).attr('x2', -0.5).attr('y1', 0).attr('y2', ih).attr('stroke', REF_COLORS.axis);
+  xs.push({ tag: 'text', attrs: [['x', iw / 2], ['y', 40], ['text-anchor', 'middle'], ['font-size', FONT.label], ['fill', REF_COLORS.text]], text: o.xLabel });
+  ys.push({ tag: 'line', attrs: [['x1', -0.5], ['x2', -0.5], ['y1', 0], ['y2', ih], ['stroke', REF_COLORS.axis]] });
   for (const t of yt) {
     const Y = Math.round(y(t.value)) + 0.5;
     if (Y < -0.5 || Y > ih + 0.5) continue;
-    ay.append('line')
-      .attr('x1', t.minor ? -4 : -6)
-      .attr('x2', 0)
-      .attr('y1', Y)
-      .attr('y2', Y)
-      .attr('stroke', REF_COLORS.axis);
+    ys.push({ tag: 'line', attrs: [['x1', t.minor ? -4 : -6], ['x2', 0], ['y1', Y], ['y2', Y], ['stroke', REF_COLORS.axis]] });
     if (t.label)
-      ay.append('text')
-        .attr('x', -9)
-        .attr('y', Y)
-        .attr('dy', '0.35em')
-        .attr('text-anchor', 'end')
-        .attr('font-size', FONT.tick)
-        .attr('fill', REF_COLORS.text)
-        .text(t.label);
+      ys.push({ tag: 'text', attrs: [['x', -9], ['y', Y], ['dy', '0.35em'], ['text-anchor', 'end'], ['font-size', FONT.tick], ['fill', REF_COLORS.text]], text: t.label });
   }
-  ay.append('text')
-    .attr('transform', `translate(${-MARGIN.left + 15},${ih / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle')
-    .attr('font-size', FONT.label)
-    .attr('fill', REF_COLORS.text)
-    .text(o.yLabel);
+  ys.push({ tag: 'text', attrs: [['transform', `translate(${-MARGIN.left + 15},${ih / 2}) rotate(-90)`], ['text-anchor', 'middle'], ['font-size', FONT.label], ['fill', REF_COLORS.text]], text: o.yLabel });
+  const gg = roleGroup(gEl, 0, 'grid');
+  const gx = roleGroup(gEl, 1, 'x-axis');
+  const gy = roleGroup(gEl, 2, 'y-axis');
+  while (gEl.children.length > 3) gEl.lastElementChild!.remove();
+  const tr = `translate(0,${ih})`;
+  if (gx.getAttribute('transform') !== tr) gx.setAttribute('transform', tr);
+  drawSvgList(gg, grid);
+  drawSvgList(gx, xs);
+  drawSvgList(gy, ys);
+  return true;
 }
 
 let measureCtx: CanvasRenderingContext2D | null = null;
@@ -356,4 +339,22 @@ export function haloText(
     .attr('stroke-linejoin', 'round')
     .attr('paint-order', 'stroke')
     .text(text);
+}
+
+/** haloText as an svg-list item (same attributes in the same order), with optional extra attributes after them. */
+export function haloItem(
+  x: number,
+  y: number,
+  text: string,
+  color: string,
+  anchor: 'start' | 'middle' | 'end' = 'start',
+  size = FONT.note,
+  extra: [string, string | number | null][] = [],
+): SvgItem {
+  return {
+    tag: 'text',
+    attrs: [['x', x], ['y', y], ['text-anchor', anchor], ['font-size', size], ['font-weight', 600], ['fill', color], ['stroke', '#ffffff'],
+      ['stroke-width', 3.5], ['stroke-linejoin', 'round'], ['paint-order', 'stroke'], ...extra],
+    text,
+  };
 }

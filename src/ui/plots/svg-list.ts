@@ -12,12 +12,23 @@ export interface SvgItem {
   /** Attributes in the order they are set; null = absent (as d3's attr(name, null)). */
   attrs: [string, string | number | null][];
   text?: string;
+  /** A <title> child (a tooltip) with this text. */
+  title?: string;
 }
 
 function sameShape(el: Element, item: SvgItem, names: string[]): boolean {
   if (el.tagName !== item.tag || el.attributes.length !== names.length) return false;
   for (let i = 0; i < names.length; i++) if (el.attributes[i].name !== names[i]) return false;
-  return true;
+  const t = el.firstElementChild;
+  return item.title === undefined ? t === null : t !== null && t.tagName === 'title' && t.nextElementSibling === null;
+}
+
+/** Set an element's text, changing its one text node in place (no node re-created for a new tick label). */
+function setText(el: Element, text: string): void {
+  const t = el.firstChild;
+  if (t && t.nodeType === 3 && t.nextSibling === null) {
+    if (t.nodeValue !== text) t.nodeValue = text;
+  } else if (el.textContent !== text) el.textContent = text;
 }
 
 export function drawSvgList(g: Element, items: SvgItem[]): void {
@@ -36,9 +47,11 @@ export function drawSvgList(g: Element, items: SvgItem[]): void {
     } else {
       el = document.createElementNS(SVG_NS, item.tag);
       for (const [k, v] of item.attrs) if (v !== null) el.setAttribute(k, String(v));
+      if (item.title !== undefined) el.appendChild(document.createElementNS(SVG_NS, 'title'));
       g.insertBefore(el, next);
     }
-    if (item.text !== undefined && el.textContent !== item.text) el.textContent = item.text;
+    if (item.text !== undefined) setText(el, item.text);
+    if (item.title !== undefined) setText(el.firstElementChild!, item.title);
   }
   while (next) {
     const n = next.nextElementSibling;
