@@ -5,7 +5,6 @@
  * (what reads badly from the back of a lecture hall); test/e2e/lessons.test.ts checks sizes and overlaps.
  * `--dist DIR` serves an existing `vite build` output instead of building one.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -14,6 +13,8 @@ import { allScenes, sceneQuery } from '../src/lessons/registry.ts';
 import { layoutFaults } from '../test/e2e/layout-check.ts';
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from './serve-dist.mjs';
+// @ts-expect-error plain ESM helper without types
+import { buildPage } from './build-page.mjs';
 
 const args = process.argv.slice(2);
 const arg = (k: string) => {
@@ -29,9 +30,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 function build(outDir: string): void {
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+  const failed = buildPage(outDir, { logLevel: 'error' });
+  if (failed !== null) throw new Error(failed);
 }
 
 async function settle(page: Page, lesson?: number, scene?: number): Promise<void> {
