@@ -13,13 +13,14 @@
  *    2 Hessians)) ≈ 1–2k flops per step, ~1e8–1e9 trajectory-steps/s; Central Flow (4 substeps with
  *    third derivatives, a 2×2 eigensolve and the QP, backtracking near the edge) about the same.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
 // @ts-expect-error plain ESM helper without types
 import { serveDist } from '../scripts/serve-dist.mjs';
+// @ts-expect-error plain ESM helper without types
+import { buildPage } from '../scripts/build-page.mjs';
 import type { EnsembleJob, SweepJob } from '../src/engine/ensemble/jobs.ts';
 import { jobInputs } from '../src/engine/ensemble/jobs.ts';
 import { ensembleProblem } from '../src/engine/ensemble/problem.ts';
@@ -35,10 +36,8 @@ const ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 function build(outDir: string): void {
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'error', '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, encoding: 'utf8', env });
-  if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+  const failed = buildPage(outDir, { logLevel: 'error' });
+  if (failed !== null) throw new Error(failed);
 }
 
 const n = (j: EnsembleJob) => (j.kind === 'sweep' ? j.n : j.nx * j.ny);
