@@ -36,7 +36,7 @@ const r: any = await page.evaluate(`new Promise((resolve) => {
   const tick = (now) => {
     frames.push(now - last); last = now;
     const s = rf.store.getState();
-    if (s.run.done) { mo.disconnect(); resolve({ doneS: (now - t0)/1000, frames, added, removed, attrs, byTag }); }
+    if (s.run.done) { mo.disconnect(); resolve({ doneS: (now - t0)/1000, frames, added, removed, attrs, byTag, draws: window.__rodflowPlots && window.__rodflowPlots.drawCount }); }
     else requestAnimationFrame(tick);
   };
   rf.play();
@@ -64,6 +64,7 @@ if (prof) {
 const f = r.frames.slice(1).sort((a: number, b: number) => a - b);
 const p = (q: number) => f[Math.min(f.length - 1, Math.floor(q * f.length))].toFixed(1);
 console.log(`steps ${steps} done ${r.doneS.toFixed(1)} s; frames n=${f.length} median ${p(0.5)} p90 ${p(0.9)} p99 ${p(0.99)} over50 ${(100 * f.filter((x: number) => x > 50).length / f.length).toFixed(1)}%; load ${l0.toFixed(2)} → ${l1.toFixed(2)}`);
+console.log('canvas draws', JSON.stringify(r.draws));
 console.log(`DOM added ${r.added} removed ${r.removed} attr-mutations ${r.attrs}`);
 console.log(Object.entries(r.byTag).sort((a: any, b: any) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${k}=${v}`).join('  '));
 await browser.close();

@@ -1,8 +1,8 @@
 /** All plots of the live run (+ ghosts and saved runs), sharing one time cursor. */
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ContourPlot, TimeSeriesPlot, formatNumber } from './plots/index.ts';
 import { startMapUnderlay } from './ensemble/StartMapUnderlay.tsx';
-import type { Series } from './plots/types.ts';
+import type { Series, TimeSeriesPlotProps } from './plots/types.ts';
 import { anyNonPositive } from './plots/ranges.ts';
 import type { FlowId } from '../engine/types.ts';
 import { setCursor, setPlaneAspect, setStart, runEnd } from '../state/controller.ts';
@@ -50,26 +50,51 @@ function extentOf(layers: Layer[]): { x: [number, number]; y: [number, number] }
 }
 
 /**
- * While `active`, pass `value` on at most every `ms` (trailing: the last value always arrives); while
- * `frozen`, hold the last value passed on (it catches up when unfrozen).
+ * Refreshes of the time-series plots wait here and run one per animation frame: each plot's refresh (a
+ * canvas redraw, its legend) then falls in its own frame instead of all five in the frame a chunk lands
+ * in (which made that frame 3–5× longer than the rest).
  */
-function useThrottled<T>(value: T, active: boolean, ms: number, frozen = false): T {
+const refreshQueue: { job: () => void; order: number }[] = [];
+let refreshRaf = 0;
+function pumpRefresh(): void {
+  refreshRaf = 0;
+  refreshQueue.shift()?.job();
+  if (refreshQueue.length) refreshRaf = requestAnimationFrame(pumpRefresh);
+}
+/** Queued in `order` (the sharpness plot last: when it shows a chunk, the others already do). */
+function queueRefresh(job: () => void, order: number): void {
+  const i = refreshQueue.findIndex((q) => q.order > order);
+  refreshQueue.splice(i < 0 ? refreshQueue.length : i, 0, { job, order });
+  if (!refreshRaf) refreshRaf = requestAnimationFrame(pumpRefresh);
+}
+
+/**
+ * `value`, passed on at most every `ms` (trailing: the last value always arrives), each time in its turn
+ * of the refresh queue above; while `frozen`, the last value passed on (it catches up when unfrozen).
+ */
+function useStaggered<T>(value: T, ms: number, frozen: boolean, order: number): T {
   const [shown, setShown] = useState(value);
   const last = useRef(0);
+  const latest = useRef(value);
+  latest.current = value;
+  const frozenRef = useRef(frozen);
+  frozenRef.current = frozen;
+  const queued = useRef(false);
   useEffect(() => {
-    if (frozen) return;
-    if (!active) {
-      setShown(value);
-      return;
-    }
-    const wait = last.current + ms - performance.now();
+    // A queued refresh takes the latest value when its turn comes.
+    if (frozen || queued.current) return;
     const id = setTimeout(() => {
-      last.current = performance.now();
-      setShown(value);
-    }, Math.max(0, wait));
+      queued.current = true;
+      queueRefresh(() => {
+        queued.current = false;
+        if (frozenRef.current) return;
+        last.current = performance.now();
+        setShown(latest.current);
+      }, order);
+    }, Math.max(0, last.current + ms - performance.now()));
     return () => clearTimeout(id);
-  }, [value, active, ms, frozen]);
-  return active ? shown : value;
+  }, [value, ms, frozen, order]);
+  return shown;
 }
 
 /** `value`, except while `frozen`: then the last value seen unfrozen (it catches up when unfrozen). */
@@ -80,6 +105,13 @@ function useHeld<T>(value: T, frozen: boolean): T {
 }
 
 const Plot = memo(TimeSeriesPlot);
+
+/** A time-series plot of `make(layers)`, refreshed in its turn of the refresh queue (held while `frozen`). */
+function StaggeredPlot({ layers, frozen, make, order, ...rest }: { layers: Layer[]; frozen: boolean; make: (l: Layer[]) => Series[]; order: number } & Omit<TimeSeriesPlotProps, 'series'>) {
+  const shown = useStaggered(layers, 100, frozen, order);
+  const series = useMemo(() => make(shown), [shown, make]);
+  return <Plot {...rest} series={series} />;
+}
 
 const selLayers = (s: AppState) => s.ghosts;
 const selSaved = (s: AppState) => s.saved;
@@ -121,12 +153,13 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
   // The plane follows every frame; the five time-series plots (SVG axes and legends are costly to
   // lay out) are refreshed at most ~10 times a second, and not at all during a drag (they catch up
   // when it ends: the run then replays from the start), so that the dragged path is redrawn at once.
-  const slowLayers = useThrottled(layers, true, 100, dragging);
-  const sharp = useMemo(() => timeSeries(slowLayers, axis, pickSharpness), [slowLayers, axis]);
-  const loss = useMemo(() => timeSeries(slowLayers, axis, pickLoss), [slowLayers, axis]);
-  const osc = useMemo(() => timeSeries(slowLayers, axis, pickOsc), [slowLayers, axis]);
-  const centre = useMemo(() => timeSeries(slowLayers, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [slowLayers, axis, projected]);
-  const dist = useMemo(() => timeSeries(slowLayers, axis, pickDist), [slowLayers, axis]);
+  // Each plot is refreshed in its own frame (useStaggered, in StaggeredPlot: a refresh re-renders that
+  // plot alone).
+  const makeSharp = useCallback((l: Layer[]) => timeSeries(l, axis, pickSharpness), [axis]);
+  const makeLoss = useCallback((l: Layer[]) => timeSeries(l, axis, pickLoss), [axis]);
+  const makeOsc = useCallback((l: Layer[]) => timeSeries(l, axis, pickOsc), [axis]);
+  const makeCentre = useCallback((l: Layer[]) => timeSeries(l, axis, pickCentre(projected ? ['p₁', 'p₂'] : ['x', 'y'])), [axis, projected]);
+  const makeDist = useCallback((l: Layer[]) => timeSeries(l, axis, pickDist), [axis]);
   // The loss axis: log only when no recorded loss can be ≤ 0 (judged on the whole run, not the replayed
   // part, so the axis does not flip during the replay); then its range is GD's, and the flows' excursions
   // below it (gradient flow's loss falls to ~1e-100 on a quadratic) are marked on the edge.
@@ -191,19 +224,19 @@ export function PlotsPanel({ startDraggable }: { startDraggable: boolean }) {
         />
       </section>
       <section className="plot-cell" aria-label="Sharpness">
-        <Plot id="sharpness" title="Sharpness vs 2/η" subtitle={`Top Hessian eigenvalue λ₁ of each flow${dim > 1 ? ' (GD also λ₂)' : ''}; dashed: 2/η, the edge`} xLabel={xLabel} yLabel="eigenvalue of H" series={sharp} hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <StaggeredPlot layers={layers} frozen={dragging} make={makeSharp} order={9} id="sharpness" title="Sharpness vs 2/η" subtitle={`Top Hessian eigenvalue λ₁ of each flow${dim > 1 ? ' (GD also λ₂)' : ''}; dashed: 2/η, the edge`} xLabel={xLabel} yLabel="eigenvalue of H" hLines={edgeLine} marks={marks} logY={logs.has('sharpness')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Loss">
-        <Plot id="loss" title="Loss" subtitle={`GD raw and pair-mean smoothed; each flow's own L(w) and predicted average loss${logs.has('loss') && !lossLog ? ' (linear axis: some losses are ≤ 0)' : lossLog ? " (log axis over GD's range)" : ''}`} xLabel={xLabel} yLabel="loss" series={loss} logY={lossLog} yFocus={lossFocus} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
+        <StaggeredPlot layers={layers} frozen={dragging} make={makeLoss} order={1} id="loss" title="Loss" subtitle={`GD raw and pair-mean smoothed; each flow's own L(w) and predicted average loss${logs.has('loss') && !lossLog ? ' (linear axis: some losses are ≤ 0)' : lossLog ? " (log axis over GD's range)" : ''}`} xLabel={xLabel} yLabel="loss" logY={lossLog} yFocus={lossFocus} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={250} />
       </section>
       <section className="plot-cell" aria-label="Rod size">
-        <Plot id="rod" title="Rod size: |δ|², σ²" subtitle="GD and Rod Flow: squared rod half-length |δ|²; Central Flow: σ² = tr Σ" xLabel={xLabel} yLabel="oscillation size" series={osc} logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <StaggeredPlot layers={layers} frozen={dragging} make={makeOsc} order={2} id="rod" title="Rod size: |δ|², σ²" subtitle="GD and Rod Flow: squared rod half-length |δ|²; Central Flow: σ² = tr Σ" xLabel={xLabel} yLabel="oscillation size" logY={logs.has('rod')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Rod centre">
-        <Plot id="centre" title="Centre coordinates" subtitle={projected ? 'Projections p₁ (solid) and p₂ (dashed) of each centre' : 'x solid, y dashed; GD: its pair centre, Rod Flow: w̄'} xLabel={xLabel} yLabel="coordinate" series={centre} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <StaggeredPlot layers={layers} frozen={dragging} make={makeCentre} order={3} id="centre" title="Centre coordinates" subtitle={projected ? 'Projections p₁ (solid) and p₂ (dashed) of each centre' : 'x solid, y dashed; GD: its pair centre, Rod Flow: w̄'} xLabel={xLabel} yLabel="coordinate" xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
       <section className="plot-cell" aria-label="Distance from GD">
-        <Plot id="distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre: how well each flow models GD" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" series={dist} logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
+        <StaggeredPlot layers={layers} frozen={dragging} make={makeDist} order={4} id="distance" title="Distance from GD" subtitle="‖w_flow − w̄_GD‖ to GD's pair centre: how well each flow models GD" xLabel={xLabel} yLabel="‖w_flow − w̄_GD‖" logY={logs.has('dist')} xDomain={xDomain} cursorX={cursorX} onCursor={onCursor} height={230} />
       </section>
     </div>
   );

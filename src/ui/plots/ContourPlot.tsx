@@ -128,13 +128,19 @@ export function ContourPlot(props: ContourPlotProps) {
   );
 
   // --- background: contours or the curve. Only on grid/window/size change. ---
+  const bgBlankRef = useRef('');
   useEffect(() => {
     if (width <= 0) return;
     const x = makeScale(win.x, [0, iw], false);
     const y = makeScale(win.y, [ih, 0], oneD && logY);
     geomRef.current = { x, y, iw, ih, left };
     const c = bgRef.current;
-    const ctx = c && setupCanvas(c, width, height);
+    // Without a landscape (networks) the background stays blank: not cleared again on every frame in
+    // which the projected paths' window moves (each clear costs a canvas frame to rasterise).
+    const blank = !(grid && !oneD) && !curve;
+    const blankKey = `${width}x${height}@${window.devicePixelRatio}`;
+    const ctx = c && !(blank && bgBlankRef.current === blankKey) ? setupCanvas(c, width, height) : null;
+    bgBlankRef.current = blank && (ctx || bgBlankRef.current === blankKey) ? blankKey : '';
     if (ctx) {
       enterPlotArea(ctx, iw, ih, left);
       if (grid && !oneD) drawContours(ctx, grid, gridWindow(grid, props.window), levels.levels, x, y);
