@@ -127,6 +127,22 @@ describe('flows stop with a reason, after bounded work', () => {
     }
   });
 
+  it("Central Flow far past the edge (mlp-teacher at η = 2.5, the long fuzz's slowest case): the look-ahead's halvings end when they stall", () => {
+    // The look-ahead is halved while that brings λ₁ closer to 2/η; at 3.64 against 0.8 no halving ever
+    // halves the excess, and all 20 halvings (two eigen-solves each) ran on every substep: 38,322
+    // gradient units for these 3 steps (~4 s a step on this machine, 135 s for the fuzz's 20 steps).
+    // Ending them after 3 tries in a row without improvement: 15,309 units, the same λ₁ to 4 digits.
+    const r = new Runner({ problem: { id: 'mlp-teacher' }, eta: 2.5, steps: 3, flows: ['central-flow'] });
+    const c = r.instance.problem.counters!;
+    r.advance(3);
+    const tr = r.traces['central-flow']!;
+    expect(tr.stopped).toBeNull();
+    expect(tr.length).toBe(4);
+    expect(c.grad + 2 * c.hvp + 4 * c.third + 0.5 * c.loss).toBeLessThan(20_000);
+    // It still moves λ₁ down towards 2/η = 0.8 (from 3.64 at the start).
+    expect(tr.sharpness[3 * tr.eigK]).toBeLessThan(3.8);
+  });
+
   it('row 11: a custom loss with a pole (1/x from −0.5: gradient flow reaches the pole in finite time)', () => {
     const r = new Runner({ problem: { id: 'custom', expr: '1/x' }, eta: 0.01, start: [-0.5], steps: 300, flows: [...FLOW_IDS] });
     r.advance(300);
