@@ -44,5 +44,17 @@ for (const e of main) {
 const total = main.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask').reduce((s, e) => s + e.dur, 0);
 console.log(`main thread over ${secs} s from step ${from}: top-level tasks ${(total / 1000).toFixed(0)} ms`);
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+// The longest tasks and what filled them (self time by event name, and the JS functions called).
+const tasks = main.filter((e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask').sort((a, b) => b.dur - a.dur).slice(0, Number(process.env.LONGEST ?? 6));
+for (const t of tasks) {
+  const inner = main.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur);
+  const by = new Map<string, number>();
+  for (const e of inner) {
+    const k = e.name === 'FunctionCall' ? `FunctionCall ${e.args?.data?.functionName ?? ''}` : e.name;
+    by.set(k, (by.get(k) ?? 0) + e.dur);
+  }
+  const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join('; ');
+  console.log(`task ${(t.dur / 1000).toFixed(1)} ms: ${top}`);
+}
 await browser.close();
 server.close();
