@@ -2,12 +2,19 @@
  * `npm run fuzz`: the long form of the seeded fuzz suites (issue 12; the short forms run in `npm test`
  * as test/fuzz-expr.test.ts, fuzz-cli, fuzz-url and fuzz-run-file).
  *
- *   npm run fuzz [-- --seed 1] [--expr 3000] [--cli 600] [--url 5000] [--file 1500] [--hang-s 90]
+ *   npm run fuzz [-- --seed 1] [--expr 3000] [--cli 600] [--url 5000] [--file 1500] [--page 200] [--hang-s 90]
  *
  * Each suite runs in a worker thread; a case that sends no word for --hang-s seconds is recorded as
  * a hang, the worker is terminated and the suite resumes at the next case, so a hang cannot stop the
  * run. Prints per suite: inputs tried, working results, clear refusals, contract violations
  * ("crashes"), hangs, the slowest input and the peak resident memory; exits 1 if any violation or hang.
+ *
+ * `page`: the URL suite's links opened in the built page in Chromium (test/fuzz-url-page.ts), one reused
+ * page, in this process (each link is bounded by its own timeouts, --page-bound-s). "ok" is a run
+ * that started without notices, "refused" one whose notices explain ignored parts; violations are
+ * crashed or blank pages and uncaught or console errors; a link with no working state in time is a hang.
+ * Its memory column is the page's peak main-thread JS heap (CDP), not the RSS. Skipped, with a line
+ * saying so, where /usr/bin/chromium is missing.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +26,7 @@ import { checkBound, checkExpr, exprCases, type Outcome } from '../test/fuzz-exp
 import { checkRunFileCase, runFileCases } from '../test/fuzz-run-file-gen.ts';
 import { checkUrl, urlCases } from '../test/fuzz-url-gen.ts';
 
-type Suite = 'expr' | 'cli' | 'url' | 'file';
+type Suite = 'expr' | 'cli' | 'url' | 'file' | 'page';
 interface Job {
   suite: Suite;
   seed: number;
@@ -79,6 +86,51 @@ interface Report {
   slowest: { ms: number; input: string };
   peakRssMB: number;
   wallS: number;
+  /** page suite only: links that gave a blank page (no app or an HTTP error). */
+  blank?: number;
+}
+
+async function runPageSuite(seed: number, n: number, boundMs: number): Promise<Report | null> {
+  const { HAS_CHROMIUM, CHROMIUM, startHarness } = await import('../test/e2e/harness.ts');
+  if (!HAS_CHROMIUM) {
+    console.log(`[page] skipped: no Chromium at ${CHROMIUM} (the in-page URL suite needs it; the other suites ran)`);
+    return null;
+  }
+  const { LinkOpener } = await import('../test/fuzz-url-page.ts');
+  const rep: Report = { suite: 'page', inputs: 0, ok: 0, refused: 0, violations: [], hangs: [], slowest: { ms: 0, input: '' }, peakRssMB: 0, wallS: 0, blank: 0 };
+  console.log('[page] building the page …');
+  const h = await startHarness('fuzz-page');
+  const t0 = performance.now();
+  try {
+    const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await ctx.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
+    const opener = await LinkOpener.start(await ctx.newPage(), h.url);
+    const cases = urlCases(seed, n);
+    for (let i = 0; i < cases.length; i++) {
+      const input = `${cases[i].link.slice(0, 160)} (${cases[i].link.length} chars)`;
+      const o = await opener.open(cases[i].link, boundMs);
+      rep.inputs++;
+      if (o.kind === 'ok') rep.ok++;
+      else if (o.kind === 'notice') rep.refused++;
+      else if (o.kind === 'stuck') {
+        rep.hangs.push(input);
+        console.log(`[page] HANG at case ${i}: ${o.message}\n    input: ${input}`);
+      } else {
+        if (o.kind === 'blank') rep.blank!++;
+        rep.violations.push({ input, message: `${o.kind}: ${o.message}` });
+        console.log(`[page] ${o.kind.toUpperCase()} at case ${i}: ${(o.message ?? '').slice(0, 200)}\n    input: ${input}`);
+      }
+      if (o.ms > rep.slowest.ms) rep.slowest = { ms: o.ms, input };
+      // The heap once the link's run is under way (its first chunks drawn).
+      rep.peakRssMB = Math.max(rep.peakRssMB, await opener.heapMB());
+      if (rep.inputs % 50 === 0) console.log(`[page] ${rep.inputs}/${n} …`);
+    }
+    await ctx.close();
+  } finally {
+    await h.close();
+  }
+  rep.wallS = (performance.now() - t0) / 1000;
+  return rep;
 }
 
 function runSuite(suite: Suite, seed: number, n: number, hangMs: number): Promise<Report> {
@@ -151,7 +203,7 @@ function runSuite(suite: Suite, seed: number, n: number, hangMs: number): Promis
 
 async function cli(): Promise<void> {
   const { values } = parseArgs({
-    options: { seed: { type: 'string', default: '1' }, expr: { type: 'string', default: '3000' }, cli: { type: 'string', default: '600' }, url: { type: 'string', default: '5000' }, file: { type: 'string', default: '1500' }, 'hang-s': { type: 'string', default: '90' } },
+    options: { seed: { type: 'string', default: '1' }, expr: { type: 'string', default: '3000' }, cli: { type: 'string', default: '600' }, url: { type: 'string', default: '5000' }, file: { type: 'string', default: '1500' }, page: { type: 'string', default: '200' }, 'page-bound-s': { type: 'string', default: '20' }, 'hang-s': { type: 'string', default: '90' } },
   });
   const seed = Number(values.seed);
   const hangMs = 1000 * Number(values['hang-s']);
@@ -160,12 +212,17 @@ async function cli(): Promise<void> {
   if (Number(values.cli) > 0) reports.push(await runSuite('cli', seed, Number(values.cli), hangMs));
   if (Number(values.url) > 0) reports.push(await runSuite('url', seed, Number(values.url), hangMs));
   if (Number(values.file) > 0) reports.push(await runSuite('file', seed, Number(values.file), hangMs));
+  if (Number(values.page) > 0) {
+    const r = await runPageSuite(seed, Number(values.page), 1000 * Number(values['page-bound-s']));
+    if (r) reports.push(r);
+  }
   console.log('\nsuite  seed  inputs     ok  refused  violations  hangs  slowest (ms)  peak RSS (MB)  wall (s)');
   for (const r of reports) {
     console.log(
       `${r.suite.padEnd(5)}  ${String(seed).padStart(4)}  ${String(r.inputs).padStart(6)}  ${String(r.ok).padStart(5)}  ${String(r.refused).padStart(7)}  ${String(r.violations.length).padStart(10)}  ${String(r.hangs.length).padStart(5)}  ${r.slowest.ms.toFixed(0).padStart(12)}  ${r.peakRssMB.toFixed(0).padStart(13)}  ${r.wallS.toFixed(0).padStart(8)}`,
     );
     console.log(`       slowest: ${r.slowest.input.slice(0, 140)}`);
+    if (r.suite === 'page') console.log(`       page: ${r.blank} blank pages, ${r.violations.length - r.blank!} with crashes or errors; memory column = peak main-thread JS heap (MB)`);
   }
   const bad = reports.some((r) => r.violations.length || r.hangs.length);
   process.exitCode = bad ? 1 : 0;

@@ -54,6 +54,22 @@ export function urlCases(seed: number, n: number): UrlCase[] {
   return out;
 }
 
+/**
+ * A few links for the in-page check (test/e2e/hardening.test.ts), chosen deterministically from
+ * urlCases(seed, pool): the longest link, the longest old `?` link (the one that reaches the server's
+ * header limit), the first link with a prototype key (`__proto__`, `constructor`, `toString`), then the
+ * first others in order, up to n.
+ */
+export function pageUrlSample(seed: number, n: number, pool = 300): UrlCase[] {
+  const all = urlCases(seed, pool);
+  const longest = (cs: UrlCase[]) => cs.reduce((a, b) => (b.link.length > a.link.length ? b : a));
+  const picked = new Set<UrlCase>([longest(all), longest(all.filter((c) => c.link.startsWith('?')))]);
+  const proto = all.find((c) => /(^|[?#&.])(__proto__|constructor|toString)[=.&]/.test(c.link));
+  if (proto) picked.add(proto);
+  for (const c of all) if (picked.size < n) picked.add(c);
+  return [...picked].slice(0, n);
+}
+
 /** What a page that opened `s` relies on (the settings' own invariants). */
 function settingsProblem(s: Settings): string | undefined {
   const spec = PROBLEMS.find((p) => p.id === s.problem);

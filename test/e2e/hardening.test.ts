@@ -3,7 +3,8 @@
  * (row 8) is refused at once and the next one runs without a reload; an odd step count above the default
  * trace capacity (row 0b) runs to its last step; a run file with a million samples (row 3) is parsed and
  * thinned in the worker while the page keeps drawing frames, and a long imported run does not slow the
- * page down while it plays.
+ * page down while it plays. And seeded fuzz links (test/fuzz-url-gen.ts) open a working page (the long
+ * form: `npm run fuzz -- --page 200`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { HAS_CHROMIUM, openPage, startHarness, type Harness, type OpenedPage } from './harness.ts';
+import { pageUrlSample } from '../fuzz-url-gen.ts';
+import { LinkOpener } from '../fuzz-url-page.ts';
+import { scaled } from '../timeouts.ts';
 
 let h: Harness;
 let shared: OpenedPage | null = null;
@@ -157,5 +161,32 @@ describe.skipIf(!HAS_CHROMIUM)('hardening in the page (issue 12)', () => {
     expect(gaps.length).toBeGreaterThan(5);
     expect(longest).toBeLessThan(Math.max(1_000, importMs / 2));
     expect(errors).toEqual([]);
+  });
+  it('URL fuzz in the page: 8 seeded links (the longest, a prototype key) each open a working page, HTTP 200, no error', async () => {
+    // The file's shared page when an earlier test opened it, else a blank one (no load of its own).
+    if (!shared) {
+      const ctx = await h.browser.newContext({ viewport: { width: 1500, height: 1100 } });
+      await ctx.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
+      shared = { page: await ctx.newPage(), requests: [], errors: [] };
+    }
+    const opener = await LinkOpener.start(shared.page, h.url);
+    // Each link: app mounted, a run started (or stopped with its reason), every ignored part shown as a
+    // notice. 5 s is ~10x what one takes on a quiet machine (a load, a first chunk).
+    const bound = scaled(5_000);
+    const t0 = Date.now();
+    const seen: string[] = [];
+    let notices = 0;
+    let slowest = 0;
+    for (const c of pageUrlSample(1, 8)) {
+      const o = await opener.open(c.link, bound);
+      slowest = Math.max(slowest, o.ms);
+      if (o.kind === 'notice') notices++;
+      if (o.kind !== 'ok' && o.kind !== 'notice') seen.push(`${o.kind}: ${o.message} (${c.link.length} chars: ${c.link.slice(0, 100)})`);
+      else expect(o.status).toBe(200);
+    }
+    console.log(`url fuzz in the page: 8 links in ${Date.now() - t0} ms, ${notices} with notices, slowest ${slowest} ms`);
+    expect(seen).toEqual([]);
+    // The sample is not all clean links: the generator's notices reach the page.
+    expect(notices).toBeGreaterThan(3);
   });
 });
