@@ -101,6 +101,7 @@ async function runPageSuite(seed: number, n: number, boundMs: number): Promise<R
   console.log('[page] building the page …');
   const h = await startHarness('fuzz-page');
   const t0 = performance.now();
+  let peakAt = '';
   try {
     const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
     await ctx.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
@@ -122,14 +123,26 @@ async function runPageSuite(seed: number, n: number, boundMs: number): Promise<R
       }
       if (o.ms > rep.slowest.ms) rep.slowest = { ms: o.ms, input };
       // The heap once the link's run is under way (its first chunks drawn).
-      rep.peakRssMB = Math.max(rep.peakRssMB, await opener.heapMB());
+      // Used heap, garbage not yet collected included (the renderer keeps one isolate across these loads).
+      const heap = await opener.heapMB();
+      if (heap > rep.peakRssMB) {
+        rep.peakRssMB = heap;
+        peakAt = input;
+      }
       if (rep.inputs % 50 === 0) console.log(`[page] ${rep.inputs}/${n} …`);
+    }
+    // Errors that came after a link's working state (while its run went on, or as it unloaded).
+    await opener.page.goto('about:blank');
+    for (const e of [...opener.late, ...opener.errors]) {
+      rep.violations.push({ input: e, message: 'a late page or console error' });
+      console.log(`[page] LATE ERROR: ${e.slice(0, 300)}`);
     }
     await ctx.close();
   } finally {
     await h.close();
   }
   rep.wallS = (performance.now() - t0) / 1000;
+  console.log(`[page] peak JS heap ${rep.peakRssMB.toFixed(0)} MB after: ${peakAt.slice(0, 160)}`);
   return rep;
 }
 

@@ -17,6 +17,9 @@ export type PageOutcome =
  */
 export class LinkOpener {
   errors: string[] = [];
+  /** Errors that came after a link's result (while its run went on), each with its link. */
+  late: string[] = [];
+  private last = '';
   private crashed = false;
   private cdp: CDPSession | null = null;
   private constructor(
@@ -54,10 +57,16 @@ export class LinkOpener {
 
   /** Opens `link` (a `#…` or `?…` suffix of the page's address) and waits up to boundMs for a working state. */
   async open(link: string, boundMs: number): Promise<PageOutcome> {
-    if (this.crashed || this.page.isClosed()) await this.watch(await this.page.context().newPage());
+    if (this.crashed || this.page.isClosed()) {
+      const old = this.page;
+      await this.watch(await old.context().newPage());
+      await old.close().catch(() => undefined);
+    }
     // Through about:blank: a link that differs only in its fragment must still load the page anew.
     await this.page.goto('about:blank');
+    for (const e of this.errors) this.late.push(`${e} (after ${this.last.slice(0, 100)})`);
     this.errors = [];
+    this.last = link;
     const t0 = Date.now();
     const ms = () => Date.now() - t0;
     let status = 0;
