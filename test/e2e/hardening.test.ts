@@ -162,7 +162,7 @@ describe.skipIf(!HAS_CHROMIUM)('hardening in the page (issue 12)', () => {
     expect(longest).toBeLessThan(Math.max(1_000, importMs / 2));
     expect(errors).toEqual([]);
   });
-  it('URL fuzz in the page: 8 seeded links (the longest, a prototype key) each open a working page, HTTP 200, no error', async () => {
+  it('URL fuzz in the page: 5 seeded links (the longest, a prototype key) each open a working page, HTTP 200, no error', async () => {
     // The file's shared page when an earlier test opened it, else a blank one (no load of its own).
     if (!shared) {
       const ctx = await h.browser.newContext({ viewport: { width: 1500, height: 1100 } });
@@ -173,22 +173,25 @@ describe.skipIf(!HAS_CHROMIUM)('hardening in the page (issue 12)', () => {
     // Each link: app mounted, a run started (or stopped with its reason), every ignored part shown as a
     // notice. 5 s is ~10x what one takes on a quiet machine (a load, a first chunk).
     const bound = scaled(5_000);
+    // 8 links took 14 s inside a quiet full `npm test` (each loads the page): 5 keep it under 10 s; the
+    // long form (`npm run fuzz -- --page N`) opens hundreds.
+    const LINKS = 5;
     const t0 = Date.now();
     const seen: string[] = [];
     let notices = 0;
     let slowest = 0;
-    for (const c of pageUrlSample(1, 8)) {
+    for (const c of pageUrlSample(1, LINKS)) {
       const o = await opener.open(c.link, bound);
       slowest = Math.max(slowest, o.ms);
       if (o.kind === 'notice') notices++;
       if (o.kind !== 'ok' && o.kind !== 'notice') seen.push(`${o.kind}: ${o.message} (${c.link.length} chars: ${c.link.slice(0, 100)})`);
       else expect(o.status).toBe(200);
     }
-    console.log(`url fuzz in the page: 8 links in ${Date.now() - t0} ms, ${notices} with notices, slowest ${slowest} ms`);
+    console.log(`url fuzz in the page: ${LINKS} links in ${Date.now() - t0} ms, ${notices} with notices, slowest ${slowest} ms`);
     await opener.page.goto('about:blank'); // the last link's late errors (unload included)
     seen.push(...opener.late, ...opener.errors);
     expect(seen).toEqual([]);
     // The sample is not all clean links: the generator's notices reach the page.
-    expect(notices).toBeGreaterThan(3);
+    expect(notices).toBeGreaterThan(2);
   });
 });
