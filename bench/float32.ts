@@ -10,6 +10,7 @@ import { tfSyncProblemFor } from '../src/engine/gpu/sync-problem.ts';
 import { createProblem } from '../src/engine/problems/registry.ts';
 import { createRunner } from '../src/engine/runner.ts';
 import type { FlowId, Problem } from '../src/engine/types.ts';
+import { gdIterate } from '../test/gd-iterate.ts';
 
 export const ETA = 0.1;
 export const END = 320;
@@ -32,23 +33,12 @@ export interface Float32Comparison {
   samples: number;
 }
 
-/** GD's float64 iterate after `k` steps of the preset (the Runner's GD is this loop, bit for bit). */
-function gdIterate(k: number): number[] {
-  const { problem, start } = createProblem({ id: 'mlp-teacher' });
-  const w = Float64Array.from(start);
-  const g = new Float64Array(w.length);
-  for (let i = 0; i < k; i++) {
-    problem.grad(w, g);
-    for (let j = 0; j < w.length; j++) w[j] -= ETA * g[j];
-  }
-  return Array.from(w);
-}
 
 /** Run `flow` from step `from` (GD's iterate there) to END on float64 and on the float32 twin. */
 export async function compareFloat32(flow: FlowId, from: number): Promise<Float32Comparison> {
   await selectBackend('wasm');
   const steps = END - from;
-  const cfg = { problem: { id: 'mlp-teacher' }, eta: ETA, steps, flows: [flow], t0: from, ...(from > 0 ? { start: gdIterate(from) } : {}) };
+  const cfg = { problem: { id: 'mlp-teacher' }, eta: ETA, steps, flows: [flow], t0: from, ...(from > 0 ? { start: Array.from(gdIterate('mlp-teacher', ETA, from)) } : {}) };
   const inst64 = createProblem(cfg.problem);
   const tfp = tfSyncProblemFor(inst64.problem);
   try {

@@ -1,22 +1,14 @@
+/**
+ * Frames, DOM mutations and main-thread time (Performance metrics) of a pooled teacher run: what each
+ * redraw adds and removes. STEPS (400), OUTDIR (a built page), PROF=1 adds a CPU profile
+ * (/tmp/rf/prof.cpuprofile).
+ */
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, LAUNCH_ARGS, build } from '../test/e2e/harness.ts';
-// @ts-expect-error
-import { serveDist } from '../scripts/serve-dist.mjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { openTeacherPage } from './teacher-page.ts';
 
 const steps = Number(process.env.STEPS ?? 400);
-const out = process.env.OUTDIR ?? '/tmp/rf/dist';
-if (!process.env.NOBUILD) build(out);
-const { server, url } = await serveDist(out, 0);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-await ctx.addInitScript({ content: `globalThis.__name ??= (f) => f;` });
-const page = await ctx.newPage();
-await page.goto(url + `#v=1&problem=mlp-teacher&steps=${steps}&play=0`);
-await page.waitForFunction(() => (window as any).__rodflow?.store.getState().run.info !== null, null, { timeout: 60_000 });
-await page.waitForTimeout(500);
+const { ctx, page, close } = await openTeacherPage(steps);
 const cdp = await ctx.newCDPSession(page);
 const prof = !!process.env.PROF;
 if (prof) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 }); await cdp.send('Profiler.start'); }
@@ -48,6 +40,7 @@ const md = (k: string) => ((m1[k] - m0[k]) * 1000).toFixed(0);
 console.log(`main thread (ms): task ${md('TaskDuration')} script ${md('ScriptDuration')} layout ${md('LayoutDuration')} (${m1.LayoutCount - m0.LayoutCount}×) style ${md('RecalcStyleDuration')} (${m1.RecalcStyleCount - m0.RecalcStyleCount}×)`);
 if (prof) {
   const { profile } = await cdp.send('Profiler.stop');
+  mkdirSync('/tmp/rf', { recursive: true });
   writeFileSync('/tmp/rf/prof.cpuprofile', JSON.stringify(profile));
   // self time by function
   const self = new Map<string, number>();
@@ -67,5 +60,4 @@ console.log(`steps ${steps} done ${r.doneS.toFixed(1)} s; frames n=${f.length} m
 console.log('canvas draws', JSON.stringify(r.draws));
 console.log(`DOM added ${r.added} removed ${r.removed} attr-mutations ${r.attrs}`);
 console.log(Object.entries(r.byTag).sort((a: any, b: any) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${k}=${v}`).join('  '));
-await browser.close();
-server.close();
+await close();

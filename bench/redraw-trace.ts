@@ -3,25 +3,12 @@
  * where the frames' native time goes (paint, layout, style, canvas, GC). STEPS (1500), FROM (the step
  * to start tracing at, 800), SECS (6), OUTDIR (a built page; else built here).
  */
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, LAUNCH_ARGS, ROOT, build } from '../test/e2e/harness.ts';
-// @ts-expect-error plain ESM helper without types
-import { serveDist } from '../scripts/serve-dist.mjs';
+import { openTeacherPage } from './teacher-page.ts';
 
 const steps = Number(process.env.STEPS ?? 1500);
 const from = Number(process.env.FROM ?? 800);
 const secs = Number(process.env.SECS ?? 6);
-let out = process.env.OUTDIR;
-if (!out) build((out = join(ROOT, 'node_modules', '.cache', 'rodflow-bench')));
-const { server, url } = await serveDist(out, 0);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
-await ctx.addInitScript({ content: `globalThis.__name ??= (f) => f;` });
-const page = await ctx.newPage();
-await page.goto(url + `#v=1&problem=mlp-teacher&steps=${steps}&play=0`);
-await page.waitForFunction(() => (window as any).__rodflow?.store.getState().run.info !== null, null, { timeout: 60_000 });
-await page.waitForTimeout(500);
+const { browser, page, close } = await openTeacherPage(steps);
 await page.evaluate(() => (window as any).__rodflow.play());
 await page.waitForFunction((k) => (window as any).__rodflow.store.getState().run.step >= k, from, { timeout: 300_000, polling: 100 });
 await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'cc', 'gpu'] });
@@ -56,5 +43,4 @@ for (const t of tasks) {
   const top = [...by].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join('; ');
   console.log(`task ${(t.dur / 1000).toFixed(1)} ms: ${top}`);
 }
-await browser.close();
-server.close();
+await close();

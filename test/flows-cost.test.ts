@@ -14,22 +14,12 @@ import { createProblem } from '../src/engine/problems/registry.ts';
 import { RodFlow } from '../src/engine/flows/rod-flow.ts';
 import { CentralFlow } from '../src/engine/flows/central-flow.ts';
 import type { EvalCounters, Flow, FlowOptions, Problem, Vec } from '../src/engine/types.ts';
+import { gdIterate } from './gd-iterate.ts';
 
 const ETA = 0.1;
 const STEPS = 40;
 /** The accuracy check's window: the fresh rod's transient and the settled rod after it. */
 const ACC_STEPS = 20;
-
-function gdIterate(k: number): Float64Array {
-  const { problem, start } = createProblem({ id: 'mlp-teacher' });
-  const w = Float64Array.from(start);
-  const g = new Float64Array(w.length);
-  for (let i = 0; i < k; i++) {
-    problem.grad(w, g);
-    for (let j = 0; j < w.length; j++) w[j] -= ETA * g[j];
-  }
-  return w;
-}
 
 const units = (c: EvalCounters) => c.grad + 0.5 * c.loss + 2 * c.hvp + 4 * c.third;
 
@@ -48,7 +38,7 @@ function costOf(make: (p: Problem, w: Vec) => Flow, w0: Vec): { perStep: number;
 }
 
 describe('Rod Flow costs at most half of Central Flow per step (teacher, from GD’s step-300 iterate)', () => {
-  const w300 = gdIterate(300);
+  const w300 = gdIterate('mlp-teacher', ETA, 300);
   const opts: FlowOptions = { eigK: 2 };
 
   it('gradient units per recorded step: Rod Flow ≤ 0.5 × Central Flow', () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createProblem } from '../src/engine/problems/registry.ts';
 import { Runner } from '../src/engine/runner.ts';
 import type { Trace } from '../src/engine/types.ts';
+import { gdIterate } from './gd-iterate.ts';
 
 // Acceptance on a network (docs/equations.md §7), short forms: `npm run accuracy` (scripts/accuracy.ts)
 // runs the same checks from step 0 over 1500 steps, including the onset after the long sharpening
@@ -20,17 +20,6 @@ const meanFrom = (x: Float64Array, from: number, to: number) => {
   return s / (to - from);
 };
 
-/** GD's float64 iterate after `k` steps (the Runner's GD is this loop, bit for bit: test/flows-gd). */
-function gdIterate(id: string, eta: number, k: number): number[] {
-  const { problem, start } = createProblem({ id });
-  const w = Float64Array.from(start);
-  const g = new Float64Array(w.length);
-  for (let i = 0; i < k; i++) {
-    problem.grad(w, g);
-    for (let j = 0; j < w.length; j++) w[j] -= eta * g[j];
-  }
-  return Array.from(w);
-}
 
 describe('flows on the Chebyshev network preset', () => {
   it('rod flow and central flow track GD through the EoS onset; gradient flow does not', () => {
@@ -42,7 +31,7 @@ describe('flows on the Chebyshev network preset', () => {
       eta,
       steps,
       t0,
-      start: gdIterate('mlp-chebyshev', eta, t0),
+      start: Array.from(gdIterate('mlp-chebyshev', eta, t0)),
       flows: ['gd', 'gradient-flow', 'central-flow', 'rod-flow'],
       capacity: 2 * Math.ceil((steps + 2) / 2),
       eigK: 1,
