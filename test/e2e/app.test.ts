@@ -442,14 +442,27 @@ describe.skipIf(!HAS_CHROMIUM)('explorable in Chromium', () => {
       if (!(await appState<boolean>(page, '(s) => s.playing'))) await page.getByTestId('play').click();
       await waitRun(page, minStep);
       await page.getByTestId('play').click(); // pause
-      const k = await appState<number>(page, '(s) => s.playhead');
+      const paused = await appState<{ k: number; ghosts: number }>(page, '(s) => ({ k: s.playhead, ghosts: s.ghosts.length })');
       await eta.fill(value);
       await eta.press('Enter');
-      await page.waitForFunction((t) => {
-        const s = (window as any).__rodflow.store.getState();
-        return s.run.done && s.run.t0 === t;
-      }, k);
-      return k;
+      // The fork's step is the run's new t0 (read back, not assumed): the test is about the link, and on
+      // a timeout the message says where the page was.
+      const forked = await page
+        .waitForFunction((n) => {
+          const s = (window as any).__rodflow.store.getState();
+          return s.run.done && s.ghosts.length === n + 1 && s.run.eta === s.settings.eta ? s.run.t0 : false;
+        }, paused.ghosts)
+        .then((h) => h.jsonValue() as Promise<number>)
+        .catch(async (e) => {
+          const st = await appState<unknown>(page, '(s) => ({ t0: s.run.t0, done: s.run.done, eta: s.run.eta, settingsEta: s.settings.eta, playhead: s.playhead, playing: s.playing, ghosts: s.ghosts.length, notices: s.notices })');
+          throw new Error(`the fork at step ${paused.k} (η = ${value}) did not complete: ${JSON.stringify(st)}\n${(e as Error).message}`);
+        });
+      // At the paused playhead (a CI run once timed out waiting for exactly that: if a frame in flight moved
+      // the playhead, the fork is a frame or two later, and the link must still reproduce it).
+      expect(forked).toBeGreaterThanOrEqual(paused.k);
+      expect(forked).toBeLessThanOrEqual(paused.k + 16);
+      if (forked !== paused.k) console.log(`fork at ${forked}, paused at ${paused.k}`);
+      return forked;
     };
     const k1 = await forkAt(100, '0.25');
     const k2 = await forkAt(k1 + 150, '0.2');
