@@ -326,22 +326,13 @@ export function haloText(
   anchor: 'start' | 'middle' | 'end' = 'start',
   size = FONT.note,
 ): Selection<SVGTextElement, unknown, null, undefined> {
-  return parent
-    .append('text')
-    .attr('x', x)
-    .attr('y', y)
-    .attr('text-anchor', anchor)
-    .attr('font-size', size)
-    .attr('font-weight', 600)
-    .attr('fill', color)
-    .attr('stroke', '#ffffff')
-    .attr('stroke-width', 3.5)
-    .attr('stroke-linejoin', 'round')
-    .attr('paint-order', 'stroke')
-    .text(text);
+  // The attributes of haloItem (the svg-list form), so both forms draw the same label.
+  const el = parent.append('text');
+  for (const [k, v] of haloItem(x, y, text, color, anchor, size).attrs) el.attr(k, v);
+  return el.text(text);
 }
 
-/** haloText as an svg-list item (same attributes in the same order), with optional extra attributes after them. */
+/** A halo label as an svg-list item (haloText appends the same), with optional extra attributes after them. */
 export function haloItem(
   x: number,
   y: number,
