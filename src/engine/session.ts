@@ -119,8 +119,11 @@ export function openSession(config: RunConfig, mode: RunMode, instance?: Problem
 export const FLOAT64_INFO: EngineInfo = { name: 'float64', requested: 'float64', failed: [], summary: ENGINE_LABELS.float64 };
 
 /** The info shown when an engine could not start and the run uses the float64 reference instead. */
-export function float64Fallback(requested: EngineChoice, reason: string): EngineInfo {
-  return { name: 'float64', requested, failed: [{ name: requested, reason }], summary: `CPU float64 (reference) — '${requested}' failed to start` };
+/** The float64 reference standing in for `requested`, which failed to start, or (with `ran`) failed mid-run on the engine `ran`. */
+export function float64Fallback(requested: EngineChoice, reason: string, ran?: string): EngineInfo {
+  const failedName = ran ?? requested;
+  const summary = ran ? `CPU float64 (reference) — '${ran}' stopped mid-run` : `CPU float64 (reference) — '${requested}' failed to start`;
+  return { name: 'float64', requested, failed: [{ name: failedName, reason }], summary };
 }
 
 /**

@@ -124,6 +124,21 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The device behind a problem is gone (a lost WebGL context or WebGPU device, gpu/tf-net.ts). It is not
+ * the flow's doing, so the flows' watchdog lets it escape instead of stopping the flow with it, and the
+ * worker restarts the run on the float64 reference (worker/host.ts).
+ */
+export class EngineLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineLostError';
+  }
+}
+
+/** By name: the error may come from another copy of this module (a worker bundle, a test's import). */
+export const isEngineLost = (e: unknown): boolean => e instanceof Error && e.name === 'EngineLostError';
+
 // ---------------------------------------------------------------------------------------------
 // Flows
 

@@ -3,18 +3,17 @@
  * navigation, the replay clock. And recovery when the worker dies (an uncaught error, a crash, killed):
  * a new worker takes over, the recorded run stays on the page, a notice says so, and the run continues.
  */
-import type { FlowId } from '../engine/types.ts';
 import { apply } from './apply.ts';
 import { runCommitted, startChunkIntake } from './chunks.ts';
 import { get, releaseHeld, set } from './commit.ts';
 import { checkWebGpu, startEngineStatus } from './engine-status.ts';
 import { isRebuilding, startForkRebuild, startFromLink } from './forks.ts';
 import { requestGrid } from './grid.ts';
-import { exportRun, importRunText } from './overlays.ts';
+import { exportRun, importRunText, keepRecorded } from './overlays.ts';
 import { perf, trackPointer } from './perf.ts';
 import { cacheHas, cacheKey } from './run-cache.ts';
 import { configOf, fmtEta } from './selectors.ts';
-import { store, type Overlay } from './store.ts';
+import { store } from './store.ts';
 import { setEta } from './apply.ts';
 import { setStart } from './drag.ts';
 import { pause, play, startTransport, stepOnce } from './transport.ts';
@@ -72,8 +71,8 @@ export function recoverWorker(reason: string): void {
     set({ playing: false, dragging: false });
     kept = ' The run was computed before on this page: it is shown again, whole, from the run cache.';
   } else if (r.mode === 'stream' && Object.keys(r.traces).length) {
-    const o: Overlay = { key: `recovered-${r.runId}`, name: `η = ${fmtEta(r.eta)}, before the worker stopped`, kind: 'saved', eta: r.eta, traces: { ...r.traces } as Partial<Record<FlowId, Overlay['traces'][FlowId]>>, visible: true };
-    set({ saved: [...st.saved, o], playing: false, dragging: false });
+    const o = keepRecorded(`recovered-${r.runId}`, `η = ${fmtEta(r.eta)}, before the worker stopped`)!;
+    set({ playing: false, dragging: false });
     kept = cached
       ? ` Its recorded run is kept under Runs as “${o.name}”; the run from the start with η = ${fmtEta(st.settings.eta)} is shown again from the run cache.`
       : ` Its recorded run is kept under Runs as “${o.name}”; press Play to run again.`;

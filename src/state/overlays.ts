@@ -25,6 +25,18 @@ export function saveRun(name: string): void {
   set({ saved: [...st.saved, o], toast: { text: `Saved “${o.name}”.`, error: false } });
 }
 
+/**
+ * The current run's recorded samples, kept under Runs as a saved run before a restart replaces them
+ * (the worker died: boot.ts; the engine failed mid-run: engine-status.ts). Null when nothing was recorded.
+ */
+export function keepRecorded(key: string, name: string): Overlay | null {
+  const st = get();
+  if (!Object.keys(st.run.traces).length) return null;
+  const o: Overlay = { key, name, kind: 'saved', eta: st.run.eta, traces: { ...st.run.traces } as Overlay['traces'], visible: true };
+  set({ saved: [...st.saved, o] });
+  return o;
+}
+
 export function toggleOverlay(key: string): void {
   const f = (o: Overlay) => (o.key === key ? { ...o, visible: !o.visible } : o);
   set({ saved: get().saved.map(f), ghosts: get().ghosts.map(f) });

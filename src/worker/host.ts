@@ -62,6 +62,8 @@ interface Current extends Transport {
   session: Session;
   /** The engine asked for (a fork keeps it; a failure mid-run restarts on float64). */
   engine: EngineChoice;
+  /** What actually runs (a tfjs backend's name, or 'float64'): the mid-run failure notice names it. */
+  engineName: string;
   mode: RunMode;
   enc: EncoderState;
   /** When the last chunk was posted (worker clock). */
@@ -202,7 +204,7 @@ export function createWorkerHost(post: Post): WorkerHost {
       (eng) => {
         if (starting !== wait) return; // superseded by a newer run while the engine started
         starting = null;
-        const err = begin(msg, engine, { ...inst, problem: eng.problem }, wait);
+        const err = begin(msg, engine, { ...inst, problem: eng.problem }, wait, eng.info.name);
         if (!err) post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: eng.info } });
         else if (err.input) post({ type: 'error', runId: msg.runId, ...err });
         else fallBack(msg, engine, err.message, wait);
@@ -215,10 +217,14 @@ export function createWorkerHost(post: Post): WorkerHost {
     );
   }
 
-  /** The engine failed (to start, or mid-run): run on the float64 reference instead and say why. */
-  function fallBack(msg: RunMsg, engine: EngineChoice, reason: string, transport: Transport): void {
+  /**
+   * The engine failed (to start, or mid-run on `midRun.name` after `midRun.step` recorded steps): run on
+   * the float64 reference instead, from the run's start, and say why.
+   */
+  function fallBack(msg: RunMsg, engine: EngineChoice, reason: string, transport: Transport, midRun?: { name: string; step: number }): void {
     engines.release();
-    post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info: float64Fallback(engine, reason), fellBack: true } });
+    const info = float64Fallback(engine, reason, midRun?.name);
+    post({ type: 'engine', runId: msg.runId, status: { phase: 'running', info, fellBack: true, ...(midRun ? { stoppedAt: midRun.step } : {}) } });
     const err = begin({ ...msg, engine: 'float64' }, 'float64', undefined, transport);
     if (err) post({ type: 'error', runId: msg.runId, ...err });
   }
@@ -227,7 +233,7 @@ export function createWorkerHost(post: Post): WorkerHost {
    * Open the session (on `inst` when given: the engine's twin of the problem), post the run's info and
    * start pumping. Returns the error when the run could not be built (nothing was posted).
    */
-  function begin(msg: RunMsg, engine: EngineChoice, inst?: Parameters<typeof openSession>[2], transport?: Transport): ReturnType<typeof errorOf> | null {
+  function begin(msg: RunMsg, engine: EngineChoice, inst?: Parameters<typeof openSession>[2], transport?: Transport, engineName = 'float64'): ReturnType<typeof errorOf> | null {
     let session: Session;
     try {
       session = openSession(msg.config, msg.mode, inst, msg.part);
@@ -239,6 +245,7 @@ export function createWorkerHost(post: Post): WorkerHost {
       runId: msg.runId,
       session,
       engine,
+      engineName,
       mode: msg.mode,
       ...(msg.part ? { part: msg.part } : {}),
       config: msg.config,
@@ -325,8 +332,9 @@ export function createWorkerHost(post: Post): WorkerHost {
       const err = errorOf(e);
       if (cur.engine !== 'float64' && !err.input) {
         // The engine broke mid-run (a lost GPU device, a tfjs error): start over on the float64
-        // reference and say why, rather than leaving the page stuck.
-        fallBack({ type: 'run', runId: cur.runId, config: r.config, mode: cur.mode }, cur.engine, err.message, cur);
+        // reference and say why, rather than leaving the page stuck; the page keeps what was recorded.
+        const midRun = { name: cur.engineName, step: r.step };
+        fallBack({ type: 'run', runId: cur.runId, config: r.config, mode: cur.mode }, cur.engine, err.message, cur, midRun);
         return;
       }
       post({ type: 'error', runId: cur.runId, ...err });

@@ -165,11 +165,13 @@ export type FromWorker =
 /**
  * What runs a network's flows: 'calibrating' while a non-float64 engine starts (and, for 'auto', times
  * the candidates); then 'running' with what actually runs (after any fallback). `fellBack`: the engine
- * could not start at all and the run uses float64 instead (the reason is in info.failed).
+ * failed and the run uses float64 instead (the reason is in info.failed). `stoppedAt`: it failed mid-run
+ * (a lost GPU device or context) after this many recorded steps; the run starts again from its start on
+ * float64, and the page keeps the samples it already had (state/engine-status.ts).
  */
 export type EngineStatus =
   | { phase: 'calibrating'; requested: EngineChoice }
-  | { phase: 'running'; info: EngineInfo; fellBack?: boolean };
+  | { phase: 'running'; info: EngineInfo; fellBack?: boolean; stoppedAt?: number };
 
 /** Loss over the plot window: an n×n grid (2-D) or a curve of n points (1-D); see engine/grid.ts. */
 export interface GridResult extends LossGrid {

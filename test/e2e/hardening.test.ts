@@ -3,7 +3,8 @@
  * (row 8) is refused at once and the next one runs without a reload; an odd step count above the default
  * trace capacity (row 0b) runs to its last step; a run file with a million samples (row 3) is parsed and
  * thinned in the worker while the page keeps drawing frames, and a long imported run does not slow the
- * page down while it plays. And seeded fuzz links (test/fuzz-url-gen.ts) open a working page (the long
+ * page down while it plays. A network on tfjs-webgl that loses its WebGL context mid-run keeps its steps
+ * and restarts on float64 (the fault test; test/engine-lost.test.ts in Node). And seeded fuzz links (test/fuzz-url-gen.ts) open a working page (the long
  * form: `npm run fuzz -- --page 200`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -160,6 +161,45 @@ describe.skipIf(!HAS_CHROMIUM)('hardening in the page (issue 12)', () => {
     console.log(`import of ${n * 4} samples: ${importMs} ms, ${gaps.length} frames, longest gap ${longest.toFixed(0)} ms`);
     expect(gaps.length).toBeGreaterThan(5);
     expect(longest).toBeLessThan(Math.max(1_000, importMs / 2));
+    expect(errors).toEqual([]);
+  });
+  it('fault test: a network on tfjs-webgl loses its WebGL context mid-run; the steps so far are kept, the page says so, the run restarts on float64 and finishes', async () => {
+    // A lost context does not make tfjs throw (every read-back is zeros: GD's loss read 0 and the run
+    // went on, before gpu/tf-net.ts checked the context). The loss here is real: the worker's own WebGL
+    // context, lost through WEBGL_lose_context as a GPU reset or driver crash would lose it.
+    const { page, errors } = await open('#v=1&problem=mlp-chebyshev&steps=150&speed=2&flows=gd,gradient-flow&engine=webgl&play=1');
+    const state = <T,>(f: string) => page.evaluate(`(${f})(window.__rodflow.store.getState())`) as Promise<T>;
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().run.step >= 10, null, { timeout: scaled(30_000) });
+    expect(await state<string>('(s) => s.engine.info.name')).toBe('webgl');
+    let lost = 0;
+    for (const w of page.workers()) {
+      const r = await w.evaluate(() => {
+        const gl = (self as any)._tfengine?.backend?.gpgpu?.gl as WebGL2RenderingContext | undefined;
+        if (!gl) return false;
+        gl.getExtension('WEBGL_lose_context')!.loseContext();
+        return gl.isContextLost();
+      });
+      if (r) lost++;
+    }
+    expect(lost).toBe(1);
+    await page.waitForFunction(() => (window as any).__rodflow.store.getState().notices.some((n: string) => n.includes('stopped after')), null, { timeout: scaled(15_000) });
+    const notice = await state<string>("(s) => s.notices.find((n) => n.includes('stopped after'))");
+    expect(notice).toMatch(/^The engine 'webgl' stopped after \d+ steps \(the WebGL context was lost\)\. The run started again from its start on CPU float64, the reference\. The \d+ steps computed on webgl are kept under Runs as “η = 0\.2, on webgl before it stopped”\.$/);
+    const kept = await state<{ name: string; flows: string[]; n: number; losses: number[] }[]>(
+      '(s) => s.saved.map((o) => ({ name: o.name, flows: Object.keys(o.traces).sort(), n: o.traces.gd.length, losses: Array.from(o.traces.gd.loss.subarray(0, o.traces.gd.length)) }))',
+    );
+    expect(kept.map((k) => [k.name, k.flows])).toEqual([['η = 0.2, on webgl before it stopped', ['gd', 'gradient-flow']]]);
+    expect(kept[0].n).toBeGreaterThanOrEqual(10);
+    for (const v of kept[0].losses) expect(v).toBeGreaterThan(0); // no zeros read from the dead context
+    await expect.poll(() => page.getByTestId('engine-badge').innerText(), { timeout: 10_000 }).toContain("CPU float64 (reference) — 'webgl' stopped mid-run");
+    // It continues by itself (it was playing) to the last step, on float64.
+    await done(page, scaled(30_000));
+    const end = await state<{ step: number; name: string; stopped: unknown[]; last: number }>(
+      '(s) => ({ step: s.run.step, name: s.engine.info.name, stopped: Object.values(s.run.traces).map((t) => t.stopped ?? null), last: s.run.traces.gd.loss[s.run.traces.gd.length - 1] })',
+    );
+    expect(end).toMatchObject({ step: 150, name: 'float64', stopped: [null, null] });
+    expect(end.last).toBeGreaterThan(0);
+    expect(end.last).toBeLessThan(kept[0].losses[0]);
     expect(errors).toEqual([]);
   });
   it('URL fuzz in the page: 5 seeded links (the longest, a prototype key) each open a working page, HTTP 200, no error', async () => {

@@ -9,7 +9,7 @@
  * finite state) and the step where the loss went bad.
  */
 import { formatNumber } from '../format.ts';
-import { InputError, type FlowId, type FlowOptions, type OptionSpec, type Problem, type StopInfo, type Vec } from '../types.ts';
+import { InputError, isEngineLost, type FlowId, type FlowOptions, type OptionSpec, type Problem, type StopInfo, type Vec } from '../types.ts';
 import { checkEta } from '../eta.ts';
 import { Spectrum } from './spectrum.ts';
 import { pastEdge, stabilityEdge } from '../metrics.ts';
@@ -156,13 +156,15 @@ export abstract class FlowBase {
   /**
    * The watchdog around one step: anything the step throws (a derivative or solver that met a non-finite
    * number, a problem that cannot be evaluated there) stops the flow at the next step with the error's
-   * message instead of escaping to the runner. `restore` puts the last finite state back first.
+   * message instead of escaping to the runner. `restore` puts the last finite state back first. A lost
+   * device (EngineLostError) does escape: the run restarts on float64 (worker/host.ts).
    */
   protected guarded(body: () => void, restore: () => void, wLast: () => Vec): void {
     if (this.stopped) return;
     try {
       body();
     } catch (e) {
+      if (isEngineLost(e)) throw e; // the device is gone, not the flow: the worker restarts the run elsewhere
       restore();
       const msg = e instanceof Error ? e.message : String(e);
       this.stop(this.t + 1, `the step could not be computed (${msg.replace(/\.$/, '')})`, wLast());

@@ -52,6 +52,7 @@ export class TfSyncProblem implements Problem {
     } finally {
       t.dispose();
     }
+    this.net.assertDevice();
     const dst = out ?? new Float64Array(n);
     for (let i = 0; i < n; i++) dst[i] = vals[i];
     return dst;

@@ -41,6 +41,7 @@ export class TfMlp implements AsyncProblem {
     const out = this.net.pass(mode, w, a, b);
     const data = await out.data();
     out.dispose();
+    this.net.assertDevice();
     return Float64Array.from(data);
   }
 
@@ -107,6 +108,7 @@ export class TfMlp implements AsyncProblem {
       const vals = await stacked.data();
       stacked.dispose();
       chunkLosses.forEach((t) => t.dispose());
+      this.net.assertDevice();
       let bad = -1;
       for (let k = 0; k < chunk && bad < 0; k++) {
         if (Number.isFinite(vals[k])) losses[done + k] = vals[k];
@@ -152,6 +154,7 @@ export class TfMlp implements AsyncProblem {
     prev?.dispose();
     const wOut = Float64Array.from(await start.data());
     start.dispose();
+    this.net.assertDevice();
     return { w: wOut, losses: losses.slice(0, done), steps: done, ...(stopped ? { stopped } : {}) };
   }
 

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Dataset, type MlpArch, paramCount } from '../nn/mlp-spec.ts';
-import { InputError, type Vec } from '../types.ts';
+import { EngineLostError, InputError, type Vec } from '../types.ts';
 import { type LayerSlot, type PassMode, layerSlots, mlpPass } from './mlp-pass.ts';
 
 const ACTIVATIONS = ['tanh', 'gelu', 'softplus'];
@@ -24,6 +24,8 @@ export class TfNet {
   private wHost: Float64Array | null = null;
   private wDev: tf.Tensor | null = null;
   private disposed = false;
+  /** Set when the WebGPU device reports its loss (device.lost resolves). */
+  private gpuLost: string | null = null;
 
   /** `owner` names the class in the used-after-dispose message. */
   constructor(
@@ -49,6 +51,21 @@ export class TfNet {
     this.backend = tf.getBackend();
     this.x = tf.tensor2d(Float32Array.from(data.x), [data.n, data.d]);
     this.y = tf.tensor2d(Float32Array.from(data.y), [data.n, data.o]);
+    const lost = (tf.backend() as { device?: { lost?: Promise<{ message?: string }> } }).device?.lost;
+    void lost?.then((info) => {
+      this.gpuLost = `the WebGPU device was lost${info?.message ? ` (${info.message})` : ''}`;
+    });
+  }
+
+  /**
+   * Throws when the device behind the tensors is gone. A lost WebGL context does not make tfjs throw:
+   * every read-back then returns zeros (measured in Chromium: GD's loss read 0 for 230 steps and the run
+   * went on), so each read-back is followed by this check (docs/numerics.md, "GPU path").
+   */
+  assertDevice(): void {
+    if (this.gpuLost) throw new EngineLostError(this.gpuLost);
+    const gl = (tf.backend() as { gpgpu?: { gl?: { isContextLost?: () => boolean } } }).gpgpu?.gl;
+    if (gl?.isContextLost?.()) throw new EngineLostError('the WebGL context was lost');
   }
 
   /** Throws after dispose, or an InputError for a vector that is not a Float64Array of length dim. */
