@@ -1,11 +1,11 @@
 export {};
 
 /**
- * `npm run bench [-- toys networks gpu float32 browser ensemble lessons]`: throughput figures (not tests), and the long
+ * `npm run bench [-- toys networks gpu float32 browser ensemble lessons import]`: throughput figures (not tests), and the long
  * float32-vs-float64 run whose short form is in the tests. Sections run in order; with no arguments,
  * all of them. Numbers are medians; the machine is noisy, compare ratios.
  */
-const all = ['toys', 'networks', 'gpu', 'float32', 'browser', 'ensemble', 'lessons'] as const;
+const all = ['toys', 'networks', 'gpu', 'float32', 'browser', 'ensemble', 'lessons', 'import'] as const;
 const asked = process.argv.slice(2).filter((a) => (all as readonly string[]).includes(a));
 const sections = asked.length ? asked : [...all];
 
@@ -20,6 +20,7 @@ for (const s of sections) {
     if (s === 'browser') await (await import('./browser.ts')).runBrowserBench();
     if (s === 'ensemble') await (await import('./ensemble.ts')).runEnsembleBench();
     if (s === 'lessons') await (await import('./lessons.ts')).runLessonsBench();
+    if (s === 'import') await (await import('./import-frames.ts')).runImportBench();
   } catch (e) {
     console.log(`(section ${s} failed: ${(e as Error).message})`);
     process.exitCode = 1;

@@ -6,7 +6,7 @@
  */
 import { format as d3format } from 'd3';
 import { describe, expect, it } from 'vitest';
-import { formatNumber, JS_STYLE, PLOT_STYLE } from '../src/engine/format.ts';
+import { formatNumber, groupThousands, JS_STYLE, PLOT_STYLE } from '../src/engine/format.ts';
 import { mulberry32 } from '../src/engine/rng.ts';
 
 /** Values of every magnitude and sign, the boundaries of the usual ranges, rounding edges and specials. */
@@ -77,5 +77,13 @@ describe('formatNumber', () => {
     expect(formatNumber(-0)).toBe('0');
     expect(formatNumber(NaN, { nan: '' })).toBe('');
     expect(formatNumber(0.1 + 0.2, { sig: 17 })).toBe('0.30000000000000004');
+  });
+
+  it("groupThousands writes counts as toLocaleString('en') does (without Intl's first-call cost)", () => {
+    const ints = values(7, 2000)
+      .filter((v) => Math.abs(v) < 1e21 && !Object.is(v, -0))
+      .map((v) => Math.round(v))
+      .filter((v) => !Object.is(v, -0));
+    for (const v of [...ints, 0, 999, 1000, 999999, 1000000, 240004, 15004, 4096]) expect(groupThousands(v)).toBe(v.toLocaleString('en', { maximumFractionDigits: 0 }));
   });
 });

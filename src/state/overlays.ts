@@ -1,6 +1,7 @@
 /**
  * Saved, imported and ghost runs drawn over the current one; export, import, links and the status line.
  */
+import { groupThousands } from '../engine/format.ts';
 import { getProblemSpec } from '../engine/problems/registry.ts';
 import type { HistoryInput, SavedInput } from '../engine/run-file.ts';
 import { sliceColumns } from '../engine/trace.ts';
@@ -179,7 +180,7 @@ async function importVia(payload: { text?: string; bytes?: ArrayBuffer }, size: 
     const stamp = `${Date.now()}-${get().saved.length}`;
     const name = `${m.label}, η = ${fmtEta(m.eta)}`;
     const saved: Overlay[] = (m.saved ?? []).map((o, i) => ({ key: `saved-${stamp}-${i}`, name: o.name, kind: 'saved', eta: o.eta, traces: viewTraces(o.traces), visible: true }));
-    const thinned = m.kept < m.samples ? ` (${m.samples.toLocaleString('en')} samples thinned to ${m.kept.toLocaleString('en')})` : '';
+    const thinned = m.kept < m.samples ? ` (${groupThousands(m.samples)} samples thinned to ${groupThousands(m.kept)})` : '';
     const withSaved = saved.length ? ` and ${saved.length} saved run${saved.length > 1 ? 's' : ''}` : '';
     const restore = m.restore ? restoredSettings(m.restore, m.eta) : null;
     if (restore) {

@@ -21,10 +21,19 @@ function look(id: FlowId): FlowLook {
 }
 
 /** x values of a trace on the chosen time axis. */
-function timeOf(tr: ViewTrace, eta: number, axis: 'steps' | 'eta'): ArrayLike<number> {
+/**
+ * ηt of an overlay's samples (its trace never changes), kept per trace and η: the same array on every
+ * refresh keeps the overlay's signature, and so its cached layer (static-layer.ts).
+ */
+const etaTimes = new WeakMap<ArrayLike<number>, { eta: number; length: number; out: Float64Array }>();
+
+function timeOf(tr: ViewTrace, eta: number, axis: 'steps' | 'eta', overlay: boolean): ArrayLike<number> {
   if (axis === 'steps') return tr.t;
+  const hit = overlay ? etaTimes.get(tr.t) : undefined;
+  if (hit && hit.eta === eta && hit.length === tr.length) return hit.out;
   const out = new Float64Array(tr.length);
   for (let i = 0; i < tr.length; i++) out[i] = tr.t[i] * eta;
+  if (overlay) etaTimes.set(tr.t, { eta, length: tr.length, out });
   return out;
 }
 
@@ -38,8 +47,8 @@ export interface Layer {
 }
 
 function style(layer: Layer): Partial<Series> {
-  if (layer.kind === 'ghost') return { opacity: 0.28, noLegend: true, noReadout: true, width: 1.5 };
-  if (layer.kind === 'saved' || layer.kind === 'imported') return { opacity: 0.75, dash: '3 3', width: 1.5 };
+  if (layer.kind === 'ghost') return { opacity: 0.28, noLegend: true, noReadout: true, width: 1.5, overlay: true };
+  if (layer.kind === 'saved' || layer.kind === 'imported') return { opacity: 0.75, dash: '3 3', width: 1.5, overlay: true };
   return {};
 }
 
@@ -62,7 +71,7 @@ export function timeSeries(layers: Layer[], axis: 'steps' | 'eta', pick: Pick, f
       if (flows && !flows.includes(id)) continue;
       const tr = layer.traces[id];
       if (!tr || tr.length === 0) continue;
-      const x = timeOf(tr, layer.eta, axis);
+      const x = timeOf(tr, layer.eta, axis, layer.kind !== 'live');
       for (const p of pick(tr, id)) {
         const st = style(layer);
         // A saved run gets one legend entry (its series keep their flow colours, dotted) and full readouts.

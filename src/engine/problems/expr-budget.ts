@@ -11,6 +11,7 @@
  */
 import type { MathNode } from 'mathjs';
 import { InputError } from '../types.ts';
+import { groupThousands } from '../format.ts';
 
 /** Longest expression text accepted (characters). */
 export const MAX_EXPR_LENGTH = 1000;
@@ -161,7 +162,7 @@ export class DerivativeBudget {
     this.used += nodes;
     if (this.used > this.limit) {
       throw new InputError(
-        `The expression's derivatives up to third order would be too large to compile (over ${this.limit.toLocaleString('en-US')} terms): ` +
+        `The expression's derivatives up to third order would be too large to compile (over ${groupThousands(this.limit)} terms): ` +
           'simplify it, e.g. fewer nested functions or fewer factors in a product.',
       );
     }

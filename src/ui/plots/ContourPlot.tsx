@@ -15,7 +15,8 @@ import { chooseDomain, formatNumber, makeScale, type Scale } from './scales.ts';
 import { contourLevels, equalAspectWindow, bilinear } from './contour-levels.ts';
 import { interpolateCurve } from './nearest.ts';
 import { sy, usableLength } from './access.ts';
-import { drawAxes, drawSeries, enterPlotArea, FONT, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { copyLayer, drawAxes, drawSeries, enterPlotArea, FONT, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
+import { overlayCount, StaticLayer } from './static-layer.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { objectId, seriesSignature } from './signature.ts';
@@ -159,12 +160,11 @@ export function ContourPlot(props: ContourPlotProps) {
   );
 
   // --- data layer: paths. ---
-  // Paths that did not change since the last draw and come first (ghosts, saved and imported runs sit
-  // under the live paths) are drawn once into an offscreen canvas and copied on each frame: a long dotted
-  // overlay rasterised again on every playhead tick held the page at 4–6 frames a second while it played
-  // (issue 12 row 3).
-  const staticRef = useRef<{ key: string; sigs: string[]; canvas: HTMLCanvasElement } | null>(null);
-  const prevSigsRef = useRef<string[]>([]);
+  // Overlays (ghosts, saved and imported runs) come first and sit on a cached layer, built over frames
+  // (static-layer.ts); the live paths are drawn over it on each frame.
+  const layerRef = useRef<StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D> | null>(null);
+  const [layerTick, setLayerTick] = useState(0);
+  useEffect(() => () => layerRef.current?.stop(), []);
   useEffect(() => {
     const g = geomRef.current;
     if (width <= 0 || !g) return;
@@ -173,45 +173,39 @@ export function ContourPlot(props: ContourPlotProps) {
     if (!c) return;
     const draw = (ctx: CanvasRenderingContext2D, p: Series) =>
       drawSeries(ctx, oneD ? placeOnCurve(p, placeY) : p, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, iw, marks: false });
-    const sigs = visible.map((p) => seriesSignature([p]));
-    const key = JSON.stringify([win, width, height, iw, ih, left, logY, oneD, objectId(curve), window.devicePixelRatio]);
-    const prev = prevSigsRef.current;
-    prevSigsRef.current = sigs;
-    let k = 0;
-    while (k < sigs.length && sigs[k] === prev[k]) k++;
-    let cache = staticRef.current;
-    const cached = (n: number) => !!cache && cache.key === key && cache.sigs.length === n && cache.sigs.every((sg, i) => sg === sigs[i]);
-    if (k > 0 && !cached(k)) {
-      const off = cache?.canvas ?? document.createElement('canvas');
-      const octx = setupCanvas(off, width, height);
-      if (octx) {
-        enterPlotArea(octx, iw, ih, left);
-        for (let i = 0; i < k; i++) draw(octx, visible[i]);
-        octx.restore();
-        cache = staticRef.current = { key, sigs: sigs.slice(0, k), canvas: off };
-      }
-    }
+    const nOver = overlayCount(visible);
+    const layer = (layerRef.current ??= new StaticLayer(() => document.createElement('canvas')));
+    const view = layer.request(
+      JSON.stringify([win, width, height, iw, ih, left, logY, oneD, objectId(curve), window.devicePixelRatio]),
+      visible.slice(0, nOver).map((p) => seriesSignature([p])),
+      {
+        begin: (off) => {
+          const octx = setupCanvas(off, width, height);
+          if (octx) enterPlotArea(octx, iw, ih, left);
+          return octx;
+        },
+        one: (octx, i) => draw(octx, visible[i]),
+        end: (octx) => octx.restore(),
+        copy: (octx, from) => copyLayer(octx, from),
+      },
+      () => setLayerTick((n) => n + 1),
+    );
     const ctx = setupCanvas(c, width, height);
     if (!ctx) return;
-    const from = k > 0 && cached(k) ? k : 0;
-    if (from > 0) {
-      ctx.save();
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(cache!.canvas, 0, 0);
-      ctx.restore();
-    }
+    if (view) copyLayer(ctx, view.canvas);
     enterPlotArea(ctx, iw, ih, left);
     let drawn = 0;
     for (const [i, p] of visible.entries()) {
-      if (i >= from) draw(ctx, p);
-      if (usableLength(p) > 0) drawn++;
+      if (i >= nOver) draw(ctx, p);
+      // An overlay still being laid out in later frames is not counted yet.
+      if (usableLength(p) > 0 && (i >= nOver || i < (view?.count ?? 0))) drawn++;
     }
     ctx.restore();
     if (frameRef.current) frameRef.current.dataset.seriesDrawn = String(drawn);
     lastDrawMs[id] = performance.now() - t0;
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, win, width, height, iw, ih, left, placeY, logY, oneD, grid, curve]);
+  }, [visible, win, width, height, iw, ih, left, placeY, logY, oneD, grid, curve, layerTick]);
 
   // --- start handle (drag, keys) ---
   const drag = useStartDrag({

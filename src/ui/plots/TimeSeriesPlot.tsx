@@ -10,7 +10,8 @@ import { chooseDomain, chooseTicks, fastMap, formatNumber, makeScale, seriesExte
 import { bulkExtent, offScaleCounts, offScaleNote } from './ranges.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { drawAxes, drawSeries, FONT, haloItem, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
+import { copyLayer, drawAxes, drawSeries, FONT, haloItem, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
+import { overlayCount, StaticLayer } from './static-layer.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { REF_COLORS } from '../palette.ts';
@@ -69,6 +70,9 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
   const localCursor = useRef<number | null>(null);
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const width = useElementWidth(frameRef);
+  const layerRef = useRef<StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D> | null>(null);
+  /** Bumped when an overlay layer built over several frames is done: the data layer is drawn again. */
+  const [layerTick, setLayerTick] = useState(0);
 
   const controlled = props.cursorX !== undefined;
   // Stable inputs: redraw only when the data or annotations really change (see signature.ts).
@@ -118,23 +122,47 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     const y = makeScale([y0, y1], [ih, 0], logY);
     geomRef.current = { x, y, iw, ih };
     const c = canvasRef.current;
-    const ctx = c && setupCanvas(c, width, height);
-    if (ctx) {
+    const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    const fx = fastMap(x, logX);
+    const fy = fastMap(y, logY);
+    const opts = { logX, logY, columns: iw * dpr, ih, iw };
+    const enter = (ctx: CanvasRenderingContext2D) => {
       ctx.save();
       ctx.beginPath();
       ctx.rect(M.left, M.top, iw, ih);
       ctx.clip();
       ctx.translate(M.left, M.top);
-      const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
-      const fx = fastMap(x, logX);
-      const fy = fastMap(y, logY);
-      let marked = 0;
-      for (const s of visible) marked += drawSeries(ctx, s, fx, fy, { logX, logY, columns: iw * dpr, ih, iw });
+    };
+    // Overlays (saved, imported, ghost runs) come first and sit on a cached layer (static-layer.ts).
+    const nOver = overlayCount(visible);
+    const layer = (layerRef.current ??= new StaticLayer(() => document.createElement('canvas')));
+    const view = layer.request(
+      JSON.stringify([width, height, x0, x1, y0, y1, logX, logY, M, dpr]),
+      visible.slice(0, nOver).map((s) => seriesSignature([s])),
+      {
+        begin: (off) => {
+          const octx = setupCanvas(off, width, height);
+          if (octx) enter(octx);
+          return octx;
+        },
+        one: (octx, i) => drawSeries(octx, visible[i], fx, fy, opts),
+        end: (octx) => octx.restore(),
+        copy: (octx, from) => copyLayer(octx, from),
+      },
+      () => setLayerTick((n) => n + 1),
+    );
+    const ctx = c && setupCanvas(c, width, height);
+    if (ctx) {
+      if (view) copyLayer(ctx, view.canvas);
+      enter(ctx);
+      let marked = view?.marked ?? 0;
+      for (let i = nOver; i < visible.length; i++) marked += drawSeries(ctx, visible[i], fx, fy, opts);
       ctx.restore();
-      // What was drawn, for tests and the export: series with data, and off-scale edge markers.
+      // What was drawn, for tests and the export: series with data (an overlay still being laid out in
+      // later frames is not counted yet), and off-scale edge markers.
       const fr = frameRef.current;
       if (fr) {
-        fr.dataset.seriesDrawn = String(empty || undrawable ? 0 : visible.length);
+        fr.dataset.seriesDrawn = String(empty || undrawable ? 0 : (view?.count ?? 0) + visible.length - nOver);
         fr.dataset.offscaleMarks = String(marked);
         fr.dataset.samples = String(visible.reduce((m, s) => Math.max(m, usableLength(s)), 0));
       }
@@ -148,7 +176,8 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     updateCursor();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable, M, textPx]);
+  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable, M, textPx, layerTick]);
+  useEffect(() => () => layerRef.current?.stop(), []);
 
   // --- the cursor layer: line, dots at the nearest samples, legend values ---
   const updateCursor = useCallback(() => {

@@ -8,7 +8,7 @@
  * range are not lost: the plot marks them on the edge they left by, and the legend counts them.
  */
 import type { Series } from './types.ts';
-import { sx, sy, usableLength } from './access.ts';
+import { sy, usableLength } from './access.ts';
 import { clampToAxis } from './scales.ts';
 
 /**
@@ -38,15 +38,17 @@ export function bulkExtent(series: readonly Series[], log: boolean): BulkExtent 
   let min = Infinity;
   let max = -Infinity;
   let trimmed = false;
-  const f = log ? Math.log10 : (v: number) => v;
+  const f = (v: number) => (log ? Math.log10(clampToAxis(v, log)) : clampToAxis(v, log));
   for (const s of series) {
     const n = usableLength(s);
     const head = n > 2 * HEAD_SAMPLES + 1 ? HEAD_SAMPLES : 0;
+    // Raw extremes first, mapped once at the end (the clamp and log10 are monotone): no call per sample,
+    // which matters on the first render of a large imported run, before the JIT has optimised this.
+    const Y = s.y, ys = s.yStride ?? 1, yo = s.yOffset ?? 0;
     let hmin = Infinity, hmax = -Infinity, rmin = Infinity, rmax = -Infinity;
     for (let i = 0; i < n; i++) {
-      let v = sy(s, i);
-      if (!Number.isFinite(v) || (log && v <= 0)) continue;
-      v = f(clampToAxis(v, log));
+      const v = Y[i * ys + yo];
+      if (v - v !== 0 || (log && v <= 0)) continue;
       if (i < head) {
         if (v < hmin) hmin = v;
         if (v > hmax) hmax = v;
@@ -54,6 +56,14 @@ export function bulkExtent(series: readonly Series[], log: boolean): BulkExtent 
         if (v < rmin) rmin = v;
         if (v > rmax) rmax = v;
       }
+    }
+    if (hmin <= hmax) {
+      hmin = f(hmin);
+      hmax = f(hmax);
+    }
+    if (rmin <= rmax) {
+      rmin = f(rmin);
+      rmax = f(rmax);
     }
     let lo = Math.min(hmin, rmin);
     let hi = Math.max(hmax, rmax);
@@ -95,9 +105,12 @@ export function offScaleCounts(series: readonly Series[], domain: readonly [numb
   for (const s of series) {
     const n = usableLength(s);
     let above = 0, below = 0;
+    const X = s.x, xs = s.xStride ?? 1, xo = s.xOffset ?? 0;
+    const Y = s.y, ys = s.yStride ?? 1, yo = s.yOffset ?? 0;
     for (let i = 0; i < n; i++) {
-      const v = sy(s, i);
-      if (Number.isNaN(v) || Number.isNaN(sx(s, i))) continue;
+      const v = Y[i * ys + yo];
+      const x = X[i * xs + xo];
+      if (v !== v || x !== x) continue; // NaN
       if (log ? v <= 0 || v < lo * (1 - eps) : v < lo - eps) below++;
       else if (log ? v > hi * (1 + eps) : v > hi + eps) above++;
     }

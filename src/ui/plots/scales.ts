@@ -5,7 +5,7 @@ import { scaleLinear, scaleLog, format as d3format } from 'd3';
 import type { ScaleContinuousNumeric } from 'd3';
 import type { Series } from './types.ts';
 import { formatNumber as formatText, PLOT_STYLE } from '../../engine/format.ts';
-import { sx, sy, usableLength } from './access.ts';
+import { usableLength } from './access.ts';
 
 export type Scale = ScaleContinuousNumeric<number, number>;
 
@@ -29,13 +29,15 @@ export function seriesExtent(
   let min = Infinity;
   let max = -Infinity;
   const clipped: Record<string, number> = {};
-  const get = axis === 'x' ? sx : sy;
   for (const s of series) {
     const n = usableLength(s);
+    const A = axis === 'x' ? s.x : s.y;
+    const st = (axis === 'x' ? s.xStride : s.yStride) ?? 1;
+    const off = (axis === 'x' ? s.xOffset : s.yOffset) ?? 0;
     let c = 0;
     for (let i = 0; i < n; i++) {
-      const v = get(s, i);
-      if (!Number.isFinite(v)) continue;
+      const v = A[i * st + off];
+      if (v - v !== 0) continue; // not finite
       if (log && v <= 0) {
         c++;
         continue;

@@ -8,7 +8,7 @@
  * the current run: the output has a NaN pair there so the drawer lifts the pen.
  */
 import type { Series } from './types.ts';
-import { sx, sy, usableLength } from './access.ts';
+import { usableLength } from './access.ts';
 
 export interface PixelPath {
   /** Interleaved px,py pairs; a NaN pair = gap (lift the pen). */
@@ -23,10 +23,11 @@ export type ToPx = (v: number) => number;
 
 export function isNonDecreasing(s: Series): boolean {
   const n = usableLength(s);
+  const X = s.x, xs = s.xStride ?? 1, xo = s.xOffset ?? 0;
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
-    const v = sx(s, i);
-    if (Number.isNaN(v)) continue;
+    const v = X[i * xs + xo];
+    if (v !== v) continue; // NaN
     if (v < prev) return false;
     prev = v;
   }
@@ -53,109 +54,136 @@ export function toPixelPath(
     nonPositiveY?: number;
   } = {},
 ): PixelPath {
+  // Written without a function call or an allocation per sample: the first draw of a large imported run
+  // runs this before the JIT has optimised it, and every call there costs (measured in Node: 20 ms for the
+  // first three 3751-sample series with per-sample closures and per-column arrays).
   const n = usableLength(s);
   const columns = opts.columns ?? Infinity;
   const thin = (opts.thin ?? true) && n > 4 * columns && isNonDecreasing(s);
-  // Worst case without thinning: every sample plus a gap marker after each.
-  const cap = thin ? Math.min(2 * n, 8 * Math.ceil(columns) + 2 * n) : 2 * n;
-  let xy = new Float32Array(2 * Math.max(cap, 1));
+  // Every sample adds at most one point and one gap marker (thinning emits at most the samples it merges).
+  let xy = new Float32Array(2 * Math.max(2 * n, 1));
   let k = 0;
   let valid = 0;
-  const push = (x: number, y: number) => {
-    if (k + 1 >= xy.length / 2) {
-      const bigger = new Float32Array(xy.length * 2);
-      bigger.set(xy);
-      xy = bigger;
-    }
-    xy[2 * k] = x;
-    xy[2 * k + 1] = y;
-    k++;
-  };
-  const gap = () => {
-    if (k > 0 && !Number.isNaN(xy[2 * k - 2])) push(NaN, NaN);
-  };
-  const below = opts.logY && opts.nonPositiveY !== undefined ? opts.nonPositiveY : undefined;
+  const X = s.x, xs = s.xStride ?? 1, xo = s.xOffset ?? 0;
+  const Y = s.y, ys = s.yStride ?? 1, yo = s.yOffset ?? 0;
+  const logX = !!opts.logX;
+  const logY = !!opts.logY;
+  const hasBelow = logY && opts.nonPositiveY !== undefined;
+  const below = hasBelow ? (opts.nonPositiveY as number) : 0;
   const lim = opts.yLimits;
   // With yLimits, ±Infinity is drawn off-scale (at the limit: +∞ up, −∞ down) rather than as a gap.
-  const ok = (x: number, y: number) =>
-    Number.isFinite(x) &&
-    (Number.isFinite(y) || (!!lim && !Number.isNaN(y))) &&
-    !(opts.logX && x <= 0) &&
-    (below !== undefined || !(opts.logY && y <= 0));
-  const mapY = (y: number): number => {
-    if (lim && !Number.isFinite(y)) return y > 0 ? lim[0] : lim[1];
-    const Y = below !== undefined && y <= 0 ? below : py(y);
-    return lim ? (Number.isNaN(Y) ? Y : Math.min(lim[1], Math.max(lim[0], Y))) : Y;
+  const hasLim = lim !== undefined;
+  const lo = hasLim ? lim[0] : 0;
+  const hi = hasLim ? lim[1] : 0;
+  const grow = () => {
+    const bigger = new Float32Array(xy.length * 2);
+    bigger.set(xy);
+    xy = bigger;
   };
 
   if (!thin) {
     for (let i = 0; i < n; i++) {
-      const x = sx(s, i);
-      const y = sy(s, i);
-      if (!ok(x, y)) {
-        gap();
+      const x = X[i * xs + xo];
+      const y = Y[i * ys + yo];
+      const ok = x - x === 0 && (y - y === 0 || (hasLim && y === y)) && !(logX && x <= 0) && (hasBelow || !(logY && y <= 0));
+      if (!ok) {
+        if (k > 0 && xy[2 * k - 2] === xy[2 * k - 2]) {
+          if (2 * k + 2 > xy.length) grow();
+          xy[2 * k] = NaN;
+          xy[2 * k + 1] = NaN;
+          k++;
+        }
         continue;
       }
       valid++;
-      push(px(x), mapY(y));
+      let Yp: number;
+      if (hasLim && y - y !== 0) Yp = y > 0 ? lo : hi;
+      else {
+        Yp = hasBelow && y <= 0 ? below : py(y);
+        if (hasLim && Yp === Yp) Yp = Yp < lo ? lo : Yp > hi ? hi : Yp;
+      }
+      if (2 * k + 2 > xy.length) grow();
+      xy[2 * k] = px(x);
+      xy[2 * k + 1] = Yp;
+      k++;
     }
     return { xy, n: k, valid };
   }
 
-  // M4 thinning: buckets by integer pixel column.
+  // M4 thinning: buckets by integer pixel column; each emits its first, min, max and last sample in
+  // index order, a sample once.
   let col = NaN;
   let fx = 0, fy = 0, lx = 0, ly = 0, minY = 0, maxY = 0, minI = 0, maxI = 0, firstI = 0, lastI = 0;
   let mnx = 0, mxx = 0;
   let open = false;
+  let emitted = -1;
+  const emit = (i: number, x: number, y: number) => {
+    if (i === emitted) return;
+    emitted = i;
+    if (2 * k + 2 > xy.length) grow();
+    xy[2 * k] = x;
+    xy[2 * k + 1] = y;
+    k++;
+  };
   const flush = () => {
     if (!open) return;
-    // Emit first, then min/max in index order, then last; skip duplicates.
-    const idx = [firstI, minI, maxI, lastI];
-    const xs = [fx, mnx, mxx, lx];
-    const ys = [fy, minY, maxY, ly];
-    const order = minI <= maxI ? [0, 1, 2, 3] : [0, 2, 1, 3];
-    let last = -1;
-    for (const o of order) {
-      if (idx[o] === last) continue;
-      last = idx[o];
-      push(xs[o], ys[o]);
+    emitted = -1;
+    emit(firstI, fx, fy);
+    if (minI <= maxI) {
+      emit(minI, mnx, minY);
+      emit(maxI, mxx, maxY);
+    } else {
+      emit(maxI, mxx, maxY);
+      emit(minI, mnx, minY);
     }
+    emit(lastI, lx, ly);
     open = false;
   };
   for (let i = 0; i < n; i++) {
-    const x = sx(s, i);
-    const y = sy(s, i);
-    if (!ok(x, y)) {
+    const x = X[i * xs + xo];
+    const y = Y[i * ys + yo];
+    const ok = x - x === 0 && (y - y === 0 || (hasLim && y === y)) && !(logX && x <= 0) && (hasBelow || !(logY && y <= 0));
+    if (!ok) {
       flush();
-      gap();
+      if (k > 0 && xy[2 * k - 2] === xy[2 * k - 2]) {
+        if (2 * k + 2 > xy.length) grow();
+        xy[2 * k] = NaN;
+        xy[2 * k + 1] = NaN;
+        k++;
+      }
       col = NaN;
       continue;
     }
     valid++;
-    const X = px(x);
-    const Y = mapY(y);
-    const c = Math.floor(X);
+    const Xp = px(x);
+    let Yp: number;
+    if (hasLim && y - y !== 0) Yp = y > 0 ? lo : hi;
+    else {
+      Yp = hasBelow && y <= 0 ? below : py(y);
+      if (hasLim && Yp === Yp) Yp = Yp < lo ? lo : Yp > hi ? hi : Yp;
+    }
+    const c = Math.floor(Xp);
     if (c !== col || !open) {
       flush();
       col = c;
       open = true;
-      fx = lx = mnx = mxx = X;
-      fy = ly = minY = maxY = Y;
+      fx = lx = mnx = mxx = Xp;
+      fy = ly = minY = maxY = Yp;
       firstI = lastI = minI = maxI = i;
       continue;
     }
-    lx = X;
-    ly = Y;
+    lx = Xp;
+    ly = Yp;
     lastI = i;
-    if (Y < minY) {
-      minY = Y;
+    if (Yp < minY) {
+      minY = Yp;
       minI = i;
-      mnx = X;
+      mnx = Xp;
     }
-    if (Y > maxY) {
-      maxY = Y;
+    if (Yp > maxY) {
+      maxY = Yp;
       maxI = i;
-      mxx = X;
+      mxx = Xp;
     }
   }
   flush();

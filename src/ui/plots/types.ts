@@ -49,6 +49,11 @@ export interface Series {
   /** Hide from hover readouts. */
   noReadout?: boolean;
   /**
+   * A run drawn under the live one that does not change while it plays (ghost, saved, imported). The
+   * leading overlays of a plot sit on a cached layer built over frames (static-layer.ts).
+   */
+  overlay?: boolean;
+  /**
    * ContourPlot paths only: time of each sample (same indexing as x, stride 1), so the component can mark
    * the sample nearest to `cursorT`.
    */
