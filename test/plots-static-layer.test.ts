@@ -1,9 +1,10 @@
 /**
  * The plots' overlay layer (src/ui/plots/static-layer.ts), on a manual clock and manual animation frames:
  * a layer that fits the frame's budget is ready in the same redraw; a larger one is built over frames with
- * at most one overlay past the budget in any frame, shared by all plots; meanwhile the plot copies the last
- * complete layer when its overlays are a prefix of the new ones; the build always ends and then asks for a
- * redraw once; a stopped build never calls back; no more than two canvases per plot.
+ * at most one overlay past the budget in any frame, shared by all plots, and shown as it goes; new overlays
+ * are drawn on a copy of the layer shown; on a new scale the overlays already on screen are drawn again at
+ * once (never dropped); the build always ends and then asks for a redraw once; a stopped build never calls
+ * back; no more than two canvases per plot.
  */
 import { describe, expect, it } from 'vitest';
 import { FrameBudget, overlayCount, StaticLayer, type FrameScheduler, type LayerPainter } from '../src/ui/plots/static-layer.ts';
@@ -92,8 +93,9 @@ describe('StaticLayer and FrameBudget', () => {
     const names = Array.from({ length: 10 }, (_, i) => `s${i}`);
     let ready = 0;
     const v = layer.request('k', names, painter(f, names, () => 3), () => ready++);
-    // Nothing was complete before: nothing to copy yet; three overlays fit this frame (3 + 3 + 3 ≥ 8).
-    expect(v).toBeNull();
+    // Three overlays fit this frame (3 + 3 + 3 ≥ 8): the plot shows those three, the rest follows.
+    expect(v).toMatchObject({ count: 3 });
+    expect(v!.canvas.drawn).toEqual(['s0', 's1', 's2']);
     expect(layer.pending).toBe(true);
     const spent: number[] = [];
     while (layer.pending) spent.push(f.frame());
@@ -105,7 +107,7 @@ describe('StaticLayer and FrameBudget', () => {
     expect(full!.canvas.drawn).toEqual(names);
   });
 
-  it('while a run added under Runs is laid out, the plot copies the layer it had; a new scale shows none', () => {
+  it('a run added under Runs is laid out on a copy of the layer shown; on a new scale the overlays on screen are drawn at once', () => {
     const f = frames();
     const budget = new FrameBudget(8, f.sched);
     const m = maker();
@@ -113,7 +115,8 @@ describe('StaticLayer and FrameBudget', () => {
     const base = painter(f, ['a', 'b', 'c'], (i) => (i < 2 ? 1 : 30));
     const drawnOnce: string[] = [];
     const cheap: LayerPainter<Canvas, Canvas> = { ...base, one: (c, i) => (drawnOnce.push(['a', 'b', 'c'][i]), base.one(c, i)) };
-    expect(layer.request('k', ['a', 'b'], cheap, () => {})!.count).toBe(2);
+    const first = layer.request('k', ['a', 'b'], cheap, () => {})!;
+    expect(first.count).toBe(2);
     f.frame();
     // This frame's budget is spent (other plots drew): c waits for a later frame.
     f.advance(20);
@@ -129,14 +132,19 @@ describe('StaticLayer and FrameBudget', () => {
     const done = layer.request('k', ['a', 'b', 'c'], cheap, () => {});
     expect(done!.canvas.drawn).toEqual(['a', 'b', 'c']); // a and b copied, c drawn
     expect(drawnOnce).toEqual(['a', 'b', 'c']);
-    expect(done!.canvas).not.toBe(v!.canvas); // built aside, then swapped
-    // Another size or scale: the old pixels would be wrong, so nothing is copied until the new layer is done.
+    expect(done!.canvas).toBe(v!.canvas); // the build shown as it went
+    expect(first.canvas.drawn).toEqual(['a', 'b']); // built aside: the layer shown before was not drawn over
+    // Another size or scale: the old pixels would be wrong. The overlays on screen are drawn again at
+    // once, even with this frame's budget spent; a new one (d) waits for the budget.
     f.frame();
     f.advance(20);
     budget.charge(() => f.advance(9));
-    expect(layer.request('k2', ['a', 'b', 'c'], cheap, () => {})).toBeNull();
+    const more = painter(f, ['a', 'b', 'c', 'd'], () => 1);
+    const rescaled = layer.request('k2', ['a', 'b', 'c', 'd'], more, () => {});
+    expect(rescaled).toMatchObject({ count: 3 });
+    expect(rescaled!.canvas.drawn).toEqual(['a', 'b', 'c']);
     while (layer.pending) f.frame();
-    expect(layer.request('k2', ['a', 'b', 'c'], cheap, () => {})!.count).toBe(3);
+    expect(layer.request('k2', ['a', 'b', 'c', 'd'], more, () => {})!.count).toBe(4);
     expect(m.made.length).toBe(2); // the one shown and the one being built, reused
   });
 

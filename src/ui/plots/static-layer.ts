@@ -6,9 +6,10 @@
  *   frames a second while it played (issue 12 row 3).
  * - Built over frames: the first draw of an imported 240k-step run (15k samples after thinning, ~10
  *   series a plot) cost the plane 25–41 ms and the loss plot 33–73 ms in one frame (JIT-cold thinning,
- *   dashed strokes), against the issue's 50 ms a frame. While a new layer is built, the plot copies the
- *   last complete one when its overlays are a prefix of the new ones (a run added under Runs: the others
- *   stay on screen), and the new overlay appears when its layer is done.
+ *   dashed strokes), against the issue's 50 ms a frame. Overlays new to the plot are laid out within the
+ *   budget, over as many frames as it takes, on top of a copy of the last layer's pixels; the plot shows
+ *   the build as it goes (a prefix of its overlays). Overlays already on screen are never dropped: on a
+ *   new scale or size they are drawn again at once, as every redraw did before this layer existed.
  * Two canvases at most: the one shown and the one being built. DOM-free (the canvas is made by `make`),
  * so the scheduling is tested in Node (test/plots-static-layer.test.ts).
  */
@@ -141,6 +142,12 @@ export interface LayerView<C> {
 }
 
 const isPrefix = (a: string[], b: string[]) => a.length <= b.length && a.every((s, i) => s === b[i]);
+const sameList = (a: string[], b: string[]) => a.length === b.length && isPrefix(a, b);
+function commonPrefix(a: string[], b: string[]): number {
+  let k = 0;
+  while (k < a.length && k < b.length && a[k] === b[k]) k++;
+  return k;
+}
 
 export class StaticLayer<C, X> {
   private ready: Built<C> | null = null;
@@ -164,18 +171,18 @@ export class StaticLayer<C, X> {
       return null;
     }
     const r = this.ready;
-    if (r && r.key === key && r.sigs.length === sigs.length && isPrefix(r.sigs, sigs)) {
+    if (r && r.key === key && sameList(r.sigs, sigs)) {
       this.stop();
       return { canvas: r.canvas, count: r.sigs.length, marked: r.marked };
     }
     const b = this.building;
-    if (b && b.key === key && b.sigs.length === sigs.length && isPrefix(b.sigs, sigs)) b.onReady = onReady;
+    if (b && b.key === key && sameList(b.sigs, sigs)) b.onReady = onReady;
     else this.start(key, sigs, painter, onReady);
-    if (this.ready !== r) {
-      const done = this.ready!;
-      return { canvas: done.canvas, count: done.sigs.length, marked: done.marked };
-    }
-    return r && r.key === key && isPrefix(r.sigs, sigs) ? { canvas: r.canvas, count: r.sigs.length, marked: r.marked } : null;
+    // A build in progress shows what it holds so far (a prefix of the overlays), the rest follows.
+    const now = this.building;
+    if (now) return now.next > 0 ? { canvas: now.canvas, count: now.next, marked: now.marked } : null;
+    const done = this.ready;
+    return done && done.key === key && sameList(done.sigs, sigs) ? { canvas: done.canvas, count: done.sigs.length, marked: done.marked } : null;
   }
 
   /** A build is in progress (tests, and the plots' "drawn" attributes). */
@@ -204,12 +211,17 @@ export class StaticLayer<C, X> {
     }
     const b: Building<C, X> = { key, sigs: sigs.slice(), canvas, marked: 0, ctx, painter, next: 0, step: null, onReady };
     this.building = b;
-    // Overlays added after those of the layer shown (a run imported under Runs): start from its pixels.
     const r = this.ready;
     if (r && r.key === key && isPrefix(r.sigs, sigs)) {
+      // Overlays added after those of the layer shown (a run imported under Runs): start from its pixels.
       painter.copy(ctx, r.canvas);
       b.next = r.sigs.length;
       b.marked = r.marked;
+    } else if (r) {
+      // A new scale or size: the overlays already on screen are drawn again at once (an axis that moves
+      // while the run plays never makes them blink); only overlays new to the plot wait for the budget.
+      const shown = commonPrefix(r.sigs, sigs);
+      while (b.next < shown) this.drawNext(b);
     }
     // What fits in this frame now: a small layer (a ghost of a short run) is ready in this very redraw.
     while (b.next < b.sigs.length && this.budget.left() > 0) this.drawNext(b);
