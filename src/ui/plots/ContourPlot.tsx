@@ -15,8 +15,8 @@ import { chooseDomain, formatNumber, makeScale, type Scale } from './scales.ts';
 import { contourLevels, equalAspectWindow, bilinear } from './contour-levels.ts';
 import { interpolateCurve } from './nearest.ts';
 import { sy, usableLength } from './access.ts';
-import { copyLayer, drawAxes, drawSeries, enterPlotArea, FONT, MARGIN, setupCanvas, useElementWidth } from './dom.ts';
-import { overlayCount, StaticLayer } from './static-layer.ts';
+import { canvasPainter, copyLayer, drawAxes, drawSeries, enterPlotArea, FONT, MARGIN, setupCanvas, useElementWidth, useOverlayLayer } from './dom.ts';
+import { overlayCount } from './static-layer.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { objectId, seriesSignature } from './signature.ts';
@@ -162,9 +162,7 @@ export function ContourPlot(props: ContourPlotProps) {
   // --- data layer: paths. ---
   // Overlays (ghosts, saved and imported runs) come first and sit on a cached layer, built over frames
   // (static-layer.ts); the live paths are drawn over it on each frame.
-  const layerRef = useRef<StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D> | null>(null);
-  const [layerTick, setLayerTick] = useState(0);
-  useEffect(() => () => layerRef.current?.stop(), []);
+  const overlays = useOverlayLayer();
   useEffect(() => {
     const g = geomRef.current;
     if (width <= 0 || !g) return;
@@ -174,21 +172,11 @@ export function ContourPlot(props: ContourPlotProps) {
     const draw = (ctx: CanvasRenderingContext2D, p: Series) =>
       drawSeries(ctx, oneD ? placeOnCurve(p, placeY) : p, g.x, g.y, { logY: oneD && logY, columns: Infinity, ih, iw, marks: false });
     const nOver = overlayCount(visible);
-    const layer = (layerRef.current ??= new StaticLayer(() => document.createElement('canvas')));
-    const view = layer.request(
+    const view = overlays.layer.request(
       JSON.stringify([win, width, height, iw, ih, left, logY, oneD, objectId(curve), window.devicePixelRatio]),
       visible.slice(0, nOver).map((p) => seriesSignature([p])),
-      {
-        begin: (off) => {
-          const octx = setupCanvas(off, width, height);
-          if (octx) enterPlotArea(octx, iw, ih, left);
-          return octx;
-        },
-        one: (octx, i) => draw(octx, visible[i]),
-        end: (octx) => octx.restore(),
-        copy: (octx, from) => copyLayer(octx, from),
-      },
-      () => setLayerTick((n) => n + 1),
+      canvasPainter(width, height, (octx) => enterPlotArea(octx, iw, ih, left), (octx, i) => draw(octx, visible[i])),
+      overlays.redraw,
     );
     const ctx = setupCanvas(c, width, height);
     if (!ctx) return;
@@ -205,7 +193,7 @@ export function ContourPlot(props: ContourPlotProps) {
     lastDrawMs[id] = performance.now() - t0;
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, win, width, height, iw, ih, left, placeY, logY, oneD, grid, curve, layerTick]);
+  }, [visible, win, width, height, iw, ih, left, placeY, logY, oneD, grid, curve, overlays.tick]);
 
   // --- start handle (drag, keys) ---
   const drag = useStartDrag({

@@ -10,8 +10,8 @@ import { chooseDomain, chooseTicks, fastMap, formatNumber, makeScale, seriesExte
 import { bulkExtent, offScaleCounts, offScaleNote } from './ranges.ts';
 import { readoutAt } from './nearest.ts';
 import { usableLength, sx } from './access.ts';
-import { copyLayer, drawAxes, drawSeries, FONT, haloItem, MARGIN, setupCanvas, textWidth, useElementWidth } from './dom.ts';
-import { overlayCount, StaticLayer } from './static-layer.ts';
+import { canvasPainter, copyLayer, drawAxes, drawSeries, FONT, haloItem, MARGIN, setupCanvas, textWidth, useElementWidth, useOverlayLayer } from './dom.ts';
+import { overlayCount } from './static-layer.ts';
 import type { LegendEntry } from './Legend.tsx';
 import { PlotFrame } from './PlotFrame.tsx';
 import { REF_COLORS } from '../palette.ts';
@@ -70,9 +70,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
   const localCursor = useRef<number | null>(null);
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const width = useElementWidth(frameRef);
-  const layerRef = useRef<StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D> | null>(null);
-  /** Bumped when an overlay layer built over several frames is done: the data layer is drawn again. */
-  const [layerTick, setLayerTick] = useState(0);
+  const overlays = useOverlayLayer();
 
   const controlled = props.cursorX !== undefined;
   // Stable inputs: redraw only when the data or annotations really change (see signature.ts).
@@ -135,21 +133,11 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     };
     // Overlays (saved, imported, ghost runs) come first and sit on a cached layer (static-layer.ts).
     const nOver = overlayCount(visible);
-    const layer = (layerRef.current ??= new StaticLayer(() => document.createElement('canvas')));
-    const view = layer.request(
+    const view = overlays.layer.request(
       JSON.stringify([width, height, x0, x1, y0, y1, logX, logY, M, dpr]),
       visible.slice(0, nOver).map((s) => seriesSignature([s])),
-      {
-        begin: (off) => {
-          const octx = setupCanvas(off, width, height);
-          if (octx) enter(octx);
-          return octx;
-        },
-        one: (octx, i) => drawSeries(octx, visible[i], fx, fy, opts),
-        end: (octx) => octx.restore(),
-        copy: (octx, from) => copyLayer(octx, from),
-      },
-      () => setLayerTick((n) => n + 1),
+      canvasPainter(width, height, enter, (octx, i) => drawSeries(octx, visible[i], fx, fy, opts)),
+      overlays.redraw,
     );
     const ctx = c && setupCanvas(c, width, height);
     if (ctx) {
@@ -176,8 +164,7 @@ export function TimeSeriesPlot(props: TimeSeriesPlotProps) {
     drawCount[id] = (drawCount[id] ?? 0) + 1;
     updateCursor();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable, M, textPx, layerTick]);
-  useEffect(() => () => layerRef.current?.stop(), []);
+  }, [visible, width, height, x0, x1, y0, y1, logX, logY, xLabel, yLabel, hLines, marks, empty, undrawable, M, textPx, overlays.tick]);
 
   // --- the cursor layer: line, dots at the nearest samples, legend values ---
   const updateCursor = useCallback(() => {

@@ -2,14 +2,15 @@
  * DOM helpers shared by the plots: element size, HiDPI canvases, canvas series drawing, SVG axes.
  * All text lives in SVG (crisp at any zoom, exported as text); canvases hold only dense marks.
  */
-import { useEffect, useState, type RefObject } from 'react';
-import { select, type Selection } from 'd3';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import type { Selection } from 'd3';
 import type { Series } from './types.ts';
 import { toPixelPath } from './thin.ts';
 import { clipSegment } from './contour-overlay.ts';
 import { chooseTicks, type Scale } from './scales.ts';
 import { REF_COLORS } from '../palette.ts';
 import { drawSvgList, type SvgItem } from './svg-list.ts';
+import { StaticLayer, type LayerPainter } from './static-layer.ts';
 
 export const FONT = {
   tick: 13,
@@ -52,6 +53,38 @@ export function copyLayer(ctx: CanvasRenderingContext2D, layer: CanvasImageSourc
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.drawImage(layer, 0, 0);
   ctx.restore();
+}
+
+/**
+ * A plot's overlay layer (static-layer.ts): `tick` changes when a layer laid out over later frames is
+ * done, so the plot's draw effect (which lists it as a dependency) runs again and copies it.
+ */
+export function useOverlayLayer(): { layer: StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D>; tick: number; redraw: () => void } {
+  const ref = useRef<StaticLayer<HTMLCanvasElement, CanvasRenderingContext2D> | null>(null);
+  ref.current ??= new StaticLayer(() => document.createElement('canvas'));
+  const [tick, setTick] = useState(0);
+  const redraw = useCallback(() => setTick((n) => n + 1), []);
+  useEffect(() => () => ref.current?.stop(), []);
+  return { layer: ref.current, tick, redraw };
+}
+
+/** Paints overlays on a layer canvas of the plot's size: `enter` clips to the plot area, `one` draws overlay i. */
+export function canvasPainter(
+  width: number,
+  height: number,
+  enter: (ctx: CanvasRenderingContext2D) => void,
+  one: (ctx: CanvasRenderingContext2D, i: number) => number,
+): LayerPainter<HTMLCanvasElement, CanvasRenderingContext2D> {
+  return {
+    begin: (canvas) => {
+      const ctx = setupCanvas(canvas, width, height);
+      if (ctx) enter(ctx);
+      return ctx;
+    },
+    one,
+    end: (ctx) => ctx.restore(),
+    copy: (ctx, from) => copyLayer(ctx, from),
+  };
 }
 
 /** Size a canvas for the device pixel ratio; returns a context whose units are CSS px. */
@@ -411,17 +444,12 @@ export function textWidth(text: string, size = FONT.note, weight = 600): number 
 /** Outlined text (white halo) so labels stay readable over lines and contour fills. */
 export function haloText(
   parent: Selection<SVGGElement, unknown, null, undefined>,
-  x: number,
-  y: number,
-  text: string,
-  color: string,
-  anchor: 'start' | 'middle' | 'end' = 'start',
-  size = FONT.note,
+  ...label: Parameters<typeof haloItem>
 ): Selection<SVGTextElement, unknown, null, undefined> {
   // The attributes of haloItem (the svg-list form), so both forms draw the same label.
   const el = parent.append('text');
-  for (const [k, v] of haloItem(x, y, text, color, anchor, size).attrs) el.attr(k, v);
-  return el.text(text);
+  for (const [k, v] of haloItem(...label).attrs) el.attr(k, v);
+  return el.text(label[2]);
 }
 
 /** A halo label as an svg-list item (haloText appends the same), with optional extra attributes after them. */

@@ -142,6 +142,7 @@ export interface LayerView<C> {
 }
 
 const isPrefix = (a: string[], b: string[]) => a.length <= b.length && a.every((s, i) => s === b[i]);
+const viewOf = <C,>(l: Built<C>): LayerView<C> => ({ canvas: l.canvas, count: l.sigs.length, marked: l.marked });
 const sameList = (a: string[], b: string[]) => a.length === b.length && isPrefix(a, b);
 function commonPrefix(a: string[], b: string[]): number {
   let k = 0;
@@ -173,7 +174,7 @@ export class StaticLayer<C, X> {
     const r = this.ready;
     if (r && r.key === key && sameList(r.sigs, sigs)) {
       this.stop();
-      return { canvas: r.canvas, count: r.sigs.length, marked: r.marked };
+      return viewOf(r);
     }
     const b = this.building;
     if (b && b.key === key && sameList(b.sigs, sigs)) b.onReady = onReady;
@@ -182,7 +183,7 @@ export class StaticLayer<C, X> {
     const now = this.building;
     if (now) return now.next > 0 ? { canvas: now.canvas, count: now.next, marked: now.marked } : null;
     const done = this.ready;
-    return done && done.key === key && sameList(done.sigs, sigs) ? { canvas: done.canvas, count: done.sigs.length, marked: done.marked } : null;
+    return done && done.key === key && sameList(done.sigs, sigs) ? viewOf(done) : null;
   }
 
   /** A build is in progress (tests, and the plots' "drawn" attributes). */

@@ -80,6 +80,14 @@ export function toPixelPath(
     bigger.set(xy);
     xy = bigger;
   };
+  /** Lift the pen: one NaN pair per run of invalid samples (called for invalid samples only). */
+  const gap = () => {
+    if (k === 0 || xy[2 * k - 2] !== xy[2 * k - 2]) return;
+    if (2 * k + 2 > xy.length) grow();
+    xy[2 * k] = NaN;
+    xy[2 * k + 1] = NaN;
+    k++;
+  };
 
   if (!thin) {
     for (let i = 0; i < n; i++) {
@@ -87,12 +95,7 @@ export function toPixelPath(
       const y = Y[i * ys + yo];
       const ok = x - x === 0 && (y - y === 0 || (hasLim && y === y)) && !(logX && x <= 0) && (hasBelow || !(logY && y <= 0));
       if (!ok) {
-        if (k > 0 && xy[2 * k - 2] === xy[2 * k - 2]) {
-          if (2 * k + 2 > xy.length) grow();
-          xy[2 * k] = NaN;
-          xy[2 * k + 1] = NaN;
-          k++;
-        }
+        gap();
         continue;
       }
       valid++;
@@ -145,12 +148,7 @@ export function toPixelPath(
     const ok = x - x === 0 && (y - y === 0 || (hasLim && y === y)) && !(logX && x <= 0) && (hasBelow || !(logY && y <= 0));
     if (!ok) {
       flush();
-      if (k > 0 && xy[2 * k - 2] === xy[2 * k - 2]) {
-        if (2 * k + 2 > xy.length) grow();
-        xy[2 * k] = NaN;
-        xy[2 * k + 1] = NaN;
-        k++;
-      }
+      gap();
       col = NaN;
       continue;
     }
